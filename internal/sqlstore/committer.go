@@ -1,0 +1,120 @@
+package sqlstore
+
+import (
+	"context"
+
+	"outbreak/internal/errs"
+	"outbreak/internal/visit"
+)
+
+// committer writes single check-ins with group commit: one goroutine takes
+// every request that is waiting, writes them in one transaction and answers
+// each once the commit is durable. Under load a commit carries many
+// check-ins; alone, a check-in waits for no one.
+type committer struct {
+	db   *DB
+	reqs chan *checkIn
+	quit chan struct{}
+	done chan struct{}
+}
+
+type checkIn struct {
+	ctx   context.Context
+	v     visit.Visit
+	err   error
+	reply chan struct{}
+}
+
+// maxGroup bounds the check-ins in one transaction.
+const maxGroup = 512
+
+func newCommitter(db *DB) *committer {
+	c := &committer{db: db, reqs: make(chan *checkIn), quit: make(chan struct{}), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+func (c *committer) add(ctx context.Context, v visit.Visit) (visit.Visit, error) {
+	r := &checkIn{ctx: ctx, v: v, reply: make(chan struct{})}
+	select {
+	case c.reqs <- r:
+	case <-c.quit:
+		return v, errs.E(errs.Unavailable, "the store is closing")
+	case <-ctx.Done():
+		return v, ctx.Err()
+	}
+	<-r.reply // once taken, a check-in is answered even if ctx ends: it may be committed
+	return r.v, r.err
+}
+
+// stop finishes the group in progress and stops taking check-ins.
+func (c *committer) stop() {
+	close(c.quit)
+	<-c.done
+}
+
+func (c *committer) loop() {
+	defer close(c.done)
+	group := make([]*checkIn, 0, maxGroup)
+	for {
+		select {
+		case r := <-c.reqs:
+			group = append(group[:0], r)
+		case <-c.quit:
+			return
+		}
+	more:
+		for len(group) < maxGroup {
+			select {
+			case r := <-c.reqs:
+				group = append(group, r)
+			default:
+				break more
+			}
+		}
+		c.commit(group)
+	}
+}
+
+// commit writes a group in one transaction. A check-in that is invalid gets
+// its own error and does not hold the others back.
+func (c *committer) commit(group []*checkIn) {
+	ctx := context.Background()
+	var sink visitSink
+	var written []*checkIn
+	err := c.db.tx(ctx, func(tx q) error {
+		sink = c.db.newSink(tx, false)
+		written = written[:0]
+		for _, r := range group {
+			if r.ctx.Err() != nil {
+				r.err = r.ctx.Err()
+				continue
+			}
+			row, err := c.db.resolve(ctx, tx, &r.v)
+			if err == nil {
+				err = sink.add(ctx, row)
+			}
+			if errs.Is(err, errs.Invalid) {
+				r.err = err
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			written = append(written, r)
+		}
+		return sink.finish(ctx)
+	})
+	if err == nil {
+		sink.committed()
+		for i, id := range sink.lastIDs() {
+			written[i].v.ID = itoa(id)
+		}
+	}
+	for _, r := range group {
+		if err != nil && r.err == nil {
+			r.err = err
+		}
+		close(r.reply)
+	}
+}

@@ -1,0 +1,181 @@
+// Package sqlstore keeps Outbreak's records in SQLite (modernc.org/sqlite, the
+// embedded default) or PostgreSQL (pgx). Both speak through the small q
+// interface below, so each query is written once; where the dialects differ
+// (placeholders, instants, bulk loading of visits) the dialect says so.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"outbreak/internal/errs"
+)
+
+// Sealer seals personal fields at rest; associated data binds a sealed value
+// to its row and column.
+type Sealer interface {
+	Seal(plaintext, associated []byte) []byte
+	Open(sealed, associated []byte) ([]byte, error)
+}
+
+// Config says which database to open.
+type Config struct {
+	// URL is a postgres:// URL; empty means SQLite in Dir.
+	URL string
+	// Dir is the data directory that holds outbreak.db.
+	Dir    string
+	Sealer Sealer
+	Logger *slog.Logger
+}
+
+// DB is an open store. It implements the domain packages' Store interfaces.
+type DB struct {
+	cfg  Config
+	pg   bool
+	log  *slog.Logger
+	seal Sealer
+
+	// SQLite: one writer connection and a pool of readers.
+	w, r *sql.DB
+	// PostgreSQL: one pool for everything.
+	pool *pgxpool.Pool
+
+	keys    *keyCache
+	visits  *committer
+	daysMu  sync.Mutex
+	days    map[string]bool // visit partitions known to exist
+	closeMu sync.Once
+}
+
+// Open opens the store and applies pending migrations.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.Sealer == nil {
+		return nil, errs.E(errs.Internal, "sqlstore: no sealer")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	db := &DB{cfg: cfg, pg: cfg.URL != "", log: cfg.Logger, seal: cfg.Sealer, days: map[string]bool{}}
+	db.keys = newKeyCache(db)
+	var err error
+	if db.pg {
+		err = db.openPostgres(ctx)
+	} else {
+		err = db.openSQLite(ctx)
+	}
+	if err == nil {
+		err = db.migrate(ctx)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.visits = newCommitter(db)
+	return db, nil
+}
+
+func (db *DB) openSQLite(ctx context.Context) error {
+	if db.cfg.Dir == "" {
+		return errs.E(errs.Invalid, "sqlstore: no data directory")
+	}
+	path := filepath.Join(db.cfg.Dir, "outbreak.db")
+	// busy_timeout first so that the other pragmas wait for a busy file too.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		"&_pragma=foreign_keys(ON)&_pragma=cache_size(-262144)&_pragma=temp_store(MEMORY)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	db.w = w
+	if err := w.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(ON)")
+	if err != nil {
+		return fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	r.SetConnMaxIdleTime(0)
+	db.r = r
+	return nil
+}
+
+func (db *DB) openPostgres(ctx context.Context) error {
+	pc, err := pgxpool.ParseConfig(db.cfg.URL)
+	if err != nil {
+		return errs.Wrap(errs.Invalid, err, "sqlstore: database URL")
+	}
+	if pc.MaxConns < 8 {
+		pc.MaxConns = 8
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return fmt.Errorf("sqlstore: connect: %w", err)
+	}
+	db.pool = pool
+	if err := pool.Ping(ctx); err != nil {
+		return fmt.Errorf("sqlstore: connect %s: %w", redact(db.cfg.URL), err)
+	}
+	return nil
+}
+
+// redact hides a password in a database URL for messages.
+func redact(url string) string {
+	if at := strings.LastIndexByte(url, '@'); at > 0 {
+		if i := strings.Index(url, "://"); i > 0 && i+3 < at {
+			if c := strings.IndexByte(url[i+3:at], ':'); c >= 0 {
+				return url[:i+3+c] + ":***" + url[at:]
+			}
+		}
+	}
+	return url
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string {
+	if db.pg {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// Ping checks that the database answers, for /healthz.
+func (db *DB) Ping(ctx context.Context) error {
+	if db.pg {
+		return db.pool.Ping(ctx)
+	}
+	return db.r.PingContext(ctx)
+}
+
+// Close waits for pending check-ins to commit and closes the database. It is
+// safe after a failed Open and more than once.
+func (db *DB) Close() error {
+	var err error
+	db.closeMu.Do(func() {
+		if db.visits != nil {
+			db.visits.stop()
+		}
+		if db.pool != nil {
+			db.pool.Close()
+		}
+		for _, c := range []*sql.DB{db.r, db.w} {
+			if c != nil {
+				err = errors.Join(err, c.Close())
+			}
+		}
+	})
+	return err
+}

@@ -1,0 +1,104 @@
+package sqlstore
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// migrate applies the dialect's numbered migrations that have not been
+// applied yet, each in its own transaction, in order.
+func (db *DB) migrate(ctx context.Context) error {
+	dir := "migrations/" + db.Dialect()
+	files, err := fs.Glob(migrations, dir+"/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	create := "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"
+	if err := db.tx(ctx, func(tx q) error { _, err := tx.exec(ctx, create); return err }); err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	for _, f := range files {
+		name := f[len(dir)+1:]
+		version, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("sqlstore: migration %s: name must start with a number", name)
+		}
+		body, err := migrations.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		err = db.tx(ctx, func(tx q) error {
+			if db.pg {
+				// Replicas starting together apply each migration once.
+				if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7262)"); err != nil {
+					return err
+				}
+			}
+			var n int
+			if err := one(ctx, tx, "migration", "SELECT count(*) FROM schema_migrations WHERE version = ?", []any{version}, &n); err != nil || n > 0 {
+				return err
+			}
+			if db.pg {
+				// pgx runs a multi-statement string with the simple protocol.
+				if _, err := tx.exec(ctx, string(body)); err != nil {
+					return err
+				}
+			} else {
+				for _, stmt := range splitSQL(string(body)) {
+					if _, err := tx.exec(ctx, stmt); err != nil {
+						return fmt.Errorf("%w in %q", err, stmt)
+					}
+				}
+			}
+			_, err := tx.exec(ctx, "INSERT INTO schema_migrations (version) VALUES (?)", version)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sqlstore: migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Migrate applies pending migrations; Open already does, so this is for the
+// `outbreak migrate` command's report.
+func (db *DB) Migrate(ctx context.Context) (version int, err error) {
+	if err := db.migrate(ctx); err != nil {
+		return 0, err
+	}
+	err = one(ctx, db.reader(), "migration", "SELECT coalesce(max(version), 0) FROM schema_migrations", nil, &version)
+	return version, err
+}
+
+// splitSQL splits a migration into statements at semicolons that end a line,
+// dropping comment lines.
+func splitSQL(body string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(strings.TrimSpace(line), ";") {
+			if s := strings.TrimSpace(cur.String()); s != ";" {
+				out = append(out, s)
+			}
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,0 +1,209 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"outbreak/internal/errs"
+)
+
+// q runs queries written once for both dialects, with ? placeholders.
+type q interface {
+	exec(ctx context.Context, query string, args ...any) (int64, error)
+	query(ctx context.Context, query string, args ...any) (rows, error)
+}
+
+// rows is what both drivers' result sets have in common.
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// sqlQ runs queries on SQLite through database/sql.
+type sqlQ struct {
+	c interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	}
+}
+
+func (s sqlQ) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := s.c.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (s sqlQ) query(ctx context.Context, query string, args ...any) (rows, error) {
+	r, err := s.c.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// pgQ runs queries on PostgreSQL through pgx, on a pool or in a transaction.
+type pgQ struct {
+	c interface {
+		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	}
+	tx pgx.Tx // set in a transaction, for COPY
+}
+
+func (p pgQ) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := p.c.Exec(ctx, rebind(query), args...)
+	return tag.RowsAffected(), err
+}
+
+func (p pgQ) query(ctx context.Context, query string, args ...any) (rows, error) {
+	r, err := p.c.Query(ctx, rebind(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgRows{r}, nil
+}
+
+// pgRows gives pgx's rows the Close of database/sql's.
+type pgRows struct{ pgx.Rows }
+
+func (r pgRows) Close() error {
+	r.Rows.Close()
+	return r.Rows.Err()
+}
+
+var rebound sync.Map // query with ? → query with $n
+
+// rebind turns ? placeholders into PostgreSQL's $1, $2, …
+func rebind(query string) string {
+	if s, ok := rebound.Load(query); ok {
+		return s.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	s := b.String()
+	rebound.Store(query, s)
+	return s
+}
+
+// reader returns a q for reads that need no transaction.
+func (db *DB) reader() q {
+	if db.pg {
+		return pgQ{c: db.pool}
+	}
+	return sqlQ{c: db.r}
+}
+
+// tx runs fn in a write transaction and commits it when fn returns nil and
+// ctx is not cancelled; otherwise it rolls back and returns the error (or the
+// cause of the cancellation).
+func (db *DB) tx(ctx context.Context, fn func(tx q) error) error {
+	if db.pg {
+		tx, err := db.pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("sqlstore: begin: %w", err)
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		if err := fn(pgQ{c: tx, tx: tx}); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		return db.mapErr(tx.Commit(ctx))
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(sqlQ{c: tx}); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return db.mapErr(tx.Commit())
+}
+
+// mapErr turns driver errors into errs kinds at the store's boundary.
+func (db *DB) mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
+		return errs.Wrap(errs.NotFound, err, "not found")
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" || strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return errs.Wrap(errs.Conflict, err, "already exists")
+	}
+	return err
+}
+
+// ts converts an instant for binding: microseconds for SQLite, time.Time for
+// PostgreSQL, NULL for the zero time.
+func (db *DB) ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	if db.pg {
+		return t.UTC()
+	}
+	return t.UnixMicro()
+}
+
+// instant scans an instant of either dialect; NULL gives the zero time.
+type instant struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (i instant) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*i.t = time.Time{}
+	case int64:
+		*i.t = time.UnixMicro(v).UTC()
+	case time.Time:
+		*i.t = v.UTC()
+	default:
+		return fmt.Errorf("sqlstore: cannot scan %T as an instant", v)
+	}
+	return nil
+}
+
+// one runs a query expected to return one row and scans it; no row gives a
+// NotFound error saying what was looked for.
+func one(ctx context.Context, c q, what string, query string, args []any, dest ...any) error {
+	r, err := c.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if !r.Next() {
+		if err := r.Err(); err != nil {
+			return err
+		}
+		return errs.E(errs.NotFound, "%s not found", what)
+	}
+	return r.Scan(dest...)
+}

@@ -1,0 +1,235 @@
+package sqlstore
+
+import (
+	"context"
+	"iter"
+	"strconv"
+	"strings"
+	"time"
+
+	"outbreak/internal/errs"
+	"outbreak/internal/lab"
+	"outbreak/internal/record"
+	"outbreak/internal/visit"
+)
+
+var (
+	_ lab.Store = (*DB)(nil)
+)
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// intID parses the decimal ID of an append-only record.
+func intID(what, id string) (int64, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, notFound(what, id)
+	}
+	return n, nil
+}
+
+// timed describes an append-only table listed in time order: its columns
+// (id first, then person, then the instant that orders it).
+type timed[T any] struct {
+	what, table, cols, at string
+	scan                  func(r rows) (T, error)
+	key                   func(T) (time.Time, string)
+}
+
+func (t timed[T]) get(ctx context.Context, db *DB, id string) (T, error) {
+	n, err := intID(t.what, id)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return get(ctx, db.reader(), t.what, id, "SELECT "+t.cols+" FROM "+t.table+" WHERE id = ?", func(r rows) (T, error) {
+		return t.scan(r)
+	}, n)
+}
+
+// list pages through the table in (time, id) order for one person or all,
+// with the time in [from, to) when they are set; more adds conditions.
+func (t timed[T]) list(ctx context.Context, db *DB, person string, from, to time.Time, p record.Page, more *where) ([]T, string, error) {
+	w := where{}
+	if more != nil {
+		w = *more
+	}
+	if person != "" {
+		w.add("person = ?", person)
+	}
+	if !from.IsZero() {
+		w.add(t.at+" >= ?", db.ts(from))
+	}
+	if !to.IsZero() {
+		w.add(t.at+" < ?", db.ts(to))
+	}
+	if p.After != "" {
+		at, id, err := parseTimeCursor(p.After)
+		if err != nil {
+			return nil, "", err
+		}
+		w.add("("+t.at+", id) > (?, ?)", db.ts(at), id)
+	}
+	query := "SELECT " + t.cols + " FROM " + t.table + w.String() + " ORDER BY " + t.at + ", id LIMIT ?"
+	return list(ctx, db.reader(), query, w.args, p.Size(), t.scan, func(it T) string {
+		at, id := t.key(it)
+		n, _ := strconv.ParseInt(id, 10, 64)
+		return timeCursor(at, n)
+	})
+}
+
+// scanID scans an integer id into a string field.
+type scanID struct{ s *string }
+
+func (d scanID) Scan(v any) error {
+	switch v := v.(type) {
+	case int64:
+		*d.s = itoa(v)
+	case int32:
+		*d.s = itoa(int64(v))
+	default:
+		return errs.E(errs.Internal, "sqlstore: cannot scan %T as an id", v)
+	}
+	return nil
+}
+
+var stays = timed[visit.Stay]{
+	what: "stay", table: "stays", cols: "id, person, region, from_at, to_at", at: "from_at",
+	scan: func(r rows) (visit.Stay, error) {
+		var s visit.Stay
+		err := r.Scan(scanID{&s.ID}, &s.Person, &s.Region, instant{&s.From}, instant{&s.To})
+		return s, err
+	},
+	key: func(s visit.Stay) (time.Time, string) { return s.From, s.ID },
+}
+
+// ImportStays appends stays in one transaction.
+func (db *DB) ImportStays(ctx context.Context, items iter.Seq[visit.Stay], reject record.Reject) (int, error) {
+	return bulk(ctx, db, items, reject, func(tx q) (func(*visit.Stay) error, func() error) {
+		rc := newRegionCheck(tx)
+		b := newBatch(tx, "stays", "person, region, from_at, to_at", "")
+		add := func(s *visit.Stay) error {
+			if _, err := db.keys.lookup(ctx, tx, "residents", "person", s.Person); err != nil {
+				return err
+			}
+			if err := rc.check(ctx, "region", s.Region); err != nil {
+				return err
+			}
+			return b.add(ctx, "", s.Person, s.Region, db.ts(s.From), db.ts(s.To))
+		}
+		return add, func() error { return b.flush(ctx) }
+	})
+}
+
+// Stay returns one stay.
+func (db *DB) Stay(ctx context.Context, id string) (visit.Stay, error) { return stays.get(ctx, db, id) }
+
+// Stays lists stays in start order.
+func (db *DB) Stays(ctx context.Context, f visit.Filter) ([]visit.Stay, string, error) {
+	var w where
+	if f.Region != "" {
+		w.add("region = ?", f.Region)
+	}
+	return stays.list(ctx, db, f.Person, f.From, f.To, f.Page, &w)
+}
+
+var results = timed[lab.Result]{
+	what: "lab result", table: "lab_results", cols: "id, person, specimen_at, result, test_type", at: "specimen_at",
+	scan: func(r rows) (lab.Result, error) {
+		var x lab.Result
+		err := r.Scan(scanID{&x.ID}, &x.Person, instant{&x.SpecimenAt}, &x.Result, &x.TestType)
+		return x, err
+	},
+	key: func(x lab.Result) (time.Time, string) { return x.SpecimenAt, x.ID },
+}
+
+// personOnly writes an append-only table whose only reference is a person.
+func personOnly[T any, P validator[T]](ctx context.Context, db *DB, items iter.Seq[T], reject record.Reject,
+	table, cols string, person func(*T) string, vals func(*T) []any) (int, error) {
+	return bulk[T, P](ctx, db, items, reject, func(tx q) (func(*T) error, func() error) {
+		b := newBatch(tx, table, cols, "")
+		add := func(it *T) error {
+			if _, err := db.keys.lookup(ctx, tx, "residents", "person", person(it)); err != nil {
+				return err
+			}
+			return b.add(ctx, "", vals(it)...)
+		}
+		return add, func() error { return b.flush(ctx) }
+	})
+}
+
+// ImportResults appends test results in one transaction.
+func (db *DB) ImportResults(ctx context.Context, items iter.Seq[lab.Result], reject record.Reject) (int, error) {
+	return personOnly(ctx, db, items, reject, "lab_results", "person, specimen_at, result, test_type",
+		func(x *lab.Result) string { return x.Person },
+		func(x *lab.Result) []any { return []any{x.Person, db.ts(x.SpecimenAt), x.Result, x.TestType} })
+}
+
+// Result returns one test result.
+func (db *DB) Result(ctx context.Context, id string) (lab.Result, error) { return results.get(ctx, db, id) }
+
+// Results lists test results in specimen-time order.
+func (db *DB) Results(ctx context.Context, f lab.Filter) ([]lab.Result, string, error) {
+	return results.list(ctx, db, f.Person, f.From, f.To, f.Page, nil)
+}
+
+var vaccinations = timed[lab.Vaccination]{
+	what: "vaccination", table: "vaccinations", cols: "id, person, given_at, product, dose", at: "given_at",
+	scan: func(r rows) (lab.Vaccination, error) {
+		var v lab.Vaccination
+		err := r.Scan(scanID{&v.ID}, &v.Person, instant{&v.GivenAt}, &v.Product, &v.Dose)
+		return v, err
+	},
+	key: func(v lab.Vaccination) (time.Time, string) { return v.GivenAt, v.ID },
+}
+
+// ImportVaccinations appends vaccinations in one transaction.
+func (db *DB) ImportVaccinations(ctx context.Context, items iter.Seq[lab.Vaccination], reject record.Reject) (int, error) {
+	return personOnly(ctx, db, items, reject, "vaccinations", "person, given_at, product, dose",
+		func(v *lab.Vaccination) string { return v.Person },
+		func(v *lab.Vaccination) []any { return []any{v.Person, db.ts(v.GivenAt), v.Product, v.Dose} })
+}
+
+// Vaccination returns one vaccination.
+func (db *DB) Vaccination(ctx context.Context, id string) (lab.Vaccination, error) {
+	return vaccinations.get(ctx, db, id)
+}
+
+// Vaccinations lists vaccinations in time order.
+func (db *DB) Vaccinations(ctx context.Context, f lab.Filter) ([]lab.Vaccination, string, error) {
+	return vaccinations.list(ctx, db, f.Person, f.From, f.To, f.Page, nil)
+}
+
+var declarations = timed[lab.Declaration]{
+	what: "declaration", table: "declarations", cols: "id, person, declared_at, symptoms", at: "declared_at",
+	scan: func(r rows) (lab.Declaration, error) {
+		var d lab.Declaration
+		var symptoms string
+		err := r.Scan(scanID{&d.ID}, &d.Person, instant{&d.DeclaredAt}, &symptoms)
+		d.Symptoms = []string{}
+		if symptoms != "" {
+			d.Symptoms = strings.Split(symptoms, ";")
+		}
+		return d, err
+	},
+	key: func(d lab.Declaration) (time.Time, string) { return d.DeclaredAt, d.ID },
+}
+
+// ImportDeclarations appends health declarations in one transaction.
+func (db *DB) ImportDeclarations(ctx context.Context, items iter.Seq[lab.Declaration], reject record.Reject) (int, error) {
+	return personOnly(ctx, db, items, reject, "declarations", "person, declared_at, symptoms",
+		func(d *lab.Declaration) string { return d.Person },
+		func(d *lab.Declaration) []any {
+			return []any{d.Person, db.ts(d.DeclaredAt), strings.Join(d.Symptoms, ";")}
+		})
+}
+
+// Declaration returns one declaration.
+func (db *DB) Declaration(ctx context.Context, id string) (lab.Declaration, error) {
+	return declarations.get(ctx, db, id)
+}
+
+// Declarations lists declarations in time order.
+func (db *DB) Declarations(ctx context.Context, f lab.Filter) ([]lab.Declaration, string, error) {
+	return declarations.list(ctx, db, f.Person, f.From, f.To, f.Page, nil)
+}

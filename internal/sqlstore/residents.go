@@ -1,0 +1,78 @@
+package sqlstore
+
+import (
+	"context"
+	"iter"
+
+	"outbreak/internal/person"
+	"outbreak/internal/record"
+)
+
+var _ person.Store = (*DB)(nil)
+
+// ImportResidents inserts or replaces residents in one transaction, sealing
+// their personal fields.
+func (db *DB) ImportResidents(ctx context.Context, items iter.Seq[person.Resident], reject record.Reject) (int, error) {
+	return bulk(ctx, db, items, reject, func(tx q) (func(*person.Resident) error, func() error) {
+		regions := newRegionCheck(tx)
+		b := newBatch(tx, "residents", "id, name, phone, email, language, time_zone, home_region",
+			upsert("name", "phone", "email", "language", "time_zone", "home_region"))
+		add := func(r *person.Resident) error {
+			if r.HomeRegion != "" {
+				if err := regions.check(ctx, "home_region", r.HomeRegion); err != nil {
+					return err
+				}
+			}
+			return b.add(ctx, r.ID, r.ID, db.sealField(r.ID, "name", r.Name), db.sealField(r.ID, "phone", r.Phone),
+				db.sealField(r.ID, "email", r.Email), r.Language, r.TimeZone, r.HomeRegion)
+		}
+		return add, func() error { return b.flush(ctx) }
+	})
+}
+
+// sealField seals one personal field, bound to its row and column.
+func (db *DB) sealField(id, column, value string) []byte {
+	return db.seal.Seal([]byte(value), []byte("residents/"+id+"/"+column))
+}
+
+func (db *DB) openField(id, column string, sealed []byte) (string, error) {
+	b, err := db.seal.Open(sealed, []byte("residents/"+id+"/"+column))
+	return string(b), err
+}
+
+const residentCols = "id, name, phone, email, language, time_zone, home_region"
+
+func (db *DB) scanResident(r rows) (person.Resident, error) {
+	var p person.Resident
+	var name, phone, email []byte
+	if err := r.Scan(&p.ID, &name, &phone, &email, &p.Language, &p.TimeZone, &p.HomeRegion); err != nil {
+		return p, err
+	}
+	var err error
+	if p.Name, err = db.openField(p.ID, "name", name); err != nil {
+		return p, err
+	}
+	if p.Phone, err = db.openField(p.ID, "phone", phone); err != nil {
+		return p, err
+	}
+	p.Email, err = db.openField(p.ID, "email", email)
+	return p, err
+}
+
+// Resident returns one resident with their personal fields opened.
+func (db *DB) Resident(ctx context.Context, id string) (person.Resident, error) {
+	return get(ctx, db.reader(), "person", id, "SELECT "+residentCols+" FROM residents WHERE id = ?", db.scanResident)
+}
+
+// Residents lists residents in ID order.
+func (db *DB) Residents(ctx context.Context, f person.Filter) ([]person.Resident, string, error) {
+	var w where
+	if err := afterID(&w, f.After); err != nil {
+		return nil, "", err
+	}
+	if f.HomeRegion != "" {
+		w.add("home_region = ?", f.HomeRegion)
+	}
+	query := "SELECT " + residentCols + " FROM residents" + w.String() + " ORDER BY id LIMIT ?"
+	return list(ctx, db.reader(), query, w.args, f.Size(), db.scanResident, func(p person.Resident) string { return idCursor(p.ID) })
+}

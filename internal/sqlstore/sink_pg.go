@@ -1,0 +1,138 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"outbreak/internal/errs"
+)
+
+// pgBlock is how many visit IDs one value of the visit_blocks sequence gives.
+const pgBlock = 1024
+
+// pgFlush is how many rows of one day a bulk load buffers before a COPY.
+const pgFlush = 20000
+
+// pgSink writes visits into the day partitions of the visits table with
+// COPY. In a bulk load, a day that has no partition is made as a plain table,
+// filled, and attached at the end, so that its indexes are built whole.
+type pgSink struct {
+	db         *DB
+	tx         pgx.Tx
+	c          q
+	bulk       bool
+	next, last int64 // IDs left in the current block: [next, last)
+	bufs       map[string][][]any
+	fresh      []string
+	made       []string
+	known      map[string]bool
+	ids        []int64
+}
+
+func newPGSink(db *DB, c pgQ, bulk bool) *pgSink {
+	return &pgSink{db: db, tx: c.tx, c: c, bulk: bulk, bufs: map[string][][]any{}, known: map[string]bool{}}
+}
+
+func (s *pgSink) add(ctx context.Context, r visitRow) error {
+	if s.next == s.last {
+		var block int64
+		if err := one(ctx, s.c, "sequence", "SELECT nextval('visit_blocks')", nil, &block); err != nil {
+			return err
+		}
+		s.next, s.last = block*pgBlock, (block+1)*pgBlock
+	}
+	day := dayOf(r.in)
+	if !s.known[day] {
+		if err := s.ensure(ctx, day); err != nil {
+			return err
+		}
+		s.known[day] = true
+	}
+	id := s.next
+	s.next++
+	s.ids = append(s.ids, id)
+	var out any
+	if !r.out.IsZero() {
+		out = r.out
+	}
+	s.bufs[day] = append(s.bufs[day], []any{id, r.person, r.place, r.in, out})
+	if len(s.bufs[day]) >= pgFlush {
+		return s.flush(ctx, day)
+	}
+	return nil
+}
+
+func bounds(day string) (from, to string) {
+	t := dayStart(day)
+	return t.Format(time.RFC3339), t.AddDate(0, 0, 1).Format(time.RFC3339)
+}
+
+func (s *pgSink) ensure(ctx context.Context, day string) error {
+	if s.db.hasDay(day) {
+		return nil
+	}
+	if len(day) != 8 || day < "19700101" || day > "99991231" {
+		return errs.Field("check_in", "outside the years 1970–9999")
+	}
+	t := "visits_" + day
+	var exists bool
+	if err := one(ctx, s.c, "partition", "SELECT to_regclass(?) IS NOT NULL", []any{t}, &exists); err != nil || exists {
+		return err
+	}
+	from, to := bounds(day)
+	var stmt string
+	if s.bulk {
+		stmt = fmt.Sprintf("CREATE TABLE %s (LIKE visits, CONSTRAINT %s_day CHECK (check_in >= '%s' AND check_in < '%s'))", t, t, from, to)
+		s.fresh = append(s.fresh, day)
+	} else {
+		stmt = fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF visits FOR VALUES FROM ('%s') TO ('%s')", t, from, to)
+	}
+	if _, err := s.c.exec(ctx, stmt); err != nil {
+		return fmt.Errorf("sqlstore: make %s: %w", t, err)
+	}
+	s.made = append(s.made, day)
+	return nil
+}
+
+var visitColumns = []string{"id", "person", "place", "check_in", "check_out"}
+
+func (s *pgSink) flush(ctx context.Context, day string) error {
+	rows := s.bufs[day]
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{"visits_" + day}, visitColumns, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("sqlstore: copy into visits_%s: %w", day, err)
+	}
+	s.bufs[day] = rows[:0]
+	return nil
+}
+
+func (s *pgSink) finish(ctx context.Context) error {
+	for day := range s.bufs {
+		if err := s.flush(ctx, day); err != nil {
+			return err
+		}
+	}
+	for _, day := range s.fresh {
+		from, to := bounds(day)
+		// The CHECK constraint spares the attach a scan; the parent's indexes
+		// are built on the partition now, whole.
+		stmt := fmt.Sprintf("ALTER TABLE visits ATTACH PARTITION visits_%s FOR VALUES FROM ('%s') TO ('%s')", day, from, to)
+		if _, err := s.c.exec(ctx, stmt); err != nil {
+			return fmt.Errorf("sqlstore: attach visits_%s: %w", day, err)
+		}
+	}
+	return nil
+}
+
+func (s *pgSink) lastIDs() []int64 {
+	ids := s.ids
+	s.ids = nil
+	return ids
+}
+
+func (s *pgSink) committed() { s.db.addDays(s.made) }

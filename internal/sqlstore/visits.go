@@ -1,0 +1,271 @@
+package sqlstore
+
+import (
+	"context"
+	"iter"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"outbreak/internal/errs"
+	"outbreak/internal/record"
+	"outbreak/internal/visit"
+)
+
+var _ visit.Store = (*DB)(nil)
+
+// A visit row as stored: residents and places by integer key.
+type visitRow struct {
+	id, person, place int64
+	in, out           time.Time
+}
+
+// dayOf names the partition of a check-in: its UTC date as YYYYMMDD.
+func dayOf(t time.Time) string { return t.UTC().Format("20060102") }
+
+// dayStart returns the first instant of a partition's day.
+func dayStart(day string) time.Time {
+	t, _ := time.Parse("20060102", day)
+	return t
+}
+
+// resolve checks a visit and finds the keys of its person and place.
+func (db *DB) resolve(ctx context.Context, c q, v *visit.Visit) (visitRow, error) {
+	if err := v.Validate(); err != nil {
+		return visitRow{}, err
+	}
+	person, err := db.keys.lookup(ctx, c, "residents", "person", v.Person)
+	if err != nil {
+		return visitRow{}, err
+	}
+	place, err := db.keys.lookup(ctx, c, "places", "place", v.Place)
+	if err != nil {
+		return visitRow{}, err
+	}
+	return visitRow{person: person, place: place, in: v.CheckIn, out: v.CheckOut}, nil
+}
+
+// ImportVisits appends visits in one transaction. Days that have no
+// partition yet are loaded unindexed and indexed whole at the end, which is
+// what makes a bulk import fast.
+func (db *DB) ImportVisits(ctx context.Context, items iter.Seq[visit.Visit], reject record.Reject) (int, error) {
+	var sink visitSink
+	n, err := bulk(ctx, db, items, reject, func(tx q) (func(*visit.Visit) error, func() error) {
+		sink = db.newSink(tx, true)
+		add := func(v *visit.Visit) error {
+			row, err := db.resolve(ctx, tx, v)
+			if err != nil {
+				return err
+			}
+			return sink.add(ctx, row)
+		}
+		return add, func() error { return sink.finish(ctx) }
+	})
+	if err == nil {
+		sink.committed()
+	}
+	return n, err
+}
+
+// AddVisit stores one check-in once it is durable; concurrent calls share a
+// transaction and its commit.
+func (db *DB) AddVisit(ctx context.Context, v visit.Visit) (visit.Visit, error) {
+	return db.visits.add(ctx, v)
+}
+
+// visitSink writes visit rows into day partitions within one transaction.
+type visitSink interface {
+	// add writes one row, giving it the next ID.
+	add(ctx context.Context, r visitRow) error
+	// finish writes what is buffered, indexes new partitions and saves the ID counter.
+	finish(ctx context.Context) error
+	// lastIDs returns the IDs given since the previous call, in order of add.
+	lastIDs() []int64
+	// committed records the partitions made, once the transaction has committed.
+	committed()
+}
+
+func (db *DB) newSink(tx q, bulk bool) visitSink {
+	if db.pg {
+		return newPGSink(db, tx.(pgQ), bulk)
+	}
+	return newSQLiteSink(db, tx, bulk)
+}
+
+// hasDay reports whether a day's partition is known to exist.
+func (db *DB) hasDay(day string) bool {
+	db.daysMu.Lock()
+	defer db.daysMu.Unlock()
+	return db.days[day]
+}
+
+func (db *DB) addDays(days []string) {
+	db.daysMu.Lock()
+	defer db.daysMu.Unlock()
+	for _, d := range days {
+		db.days[d] = true
+	}
+}
+
+// loadDays reads which partitions exist.
+func (db *DB) loadDays(ctx context.Context) ([]string, error) {
+	query := "SELECT day FROM visit_days ORDER BY day"
+	if db.pg {
+		query = `SELECT substr(c.relname, 8) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+			WHERE i.inhparent = 'visits'::regclass AND c.relkind = 'r' ORDER BY 1`
+	}
+	r, err := db.reader().query(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var days []string
+	for r.Next() {
+		var d string
+		if err := r.Scan(&d); err != nil {
+			return nil, err
+		}
+		days = append(days, d)
+	}
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	db.addDays(days)
+	return days, nil
+}
+
+// Days returns the UTC days that hold visits, oldest first, as YYYYMMDD.
+func (db *DB) Days(ctx context.Context) ([]string, error) { return db.loadDays(ctx) }
+
+const visitSelect = "SELECT v.id, r.id, p.id, v.check_in, v.check_out FROM %s v JOIN residents r ON r.key = v.person JOIN places p ON p.key = v.place"
+
+func scanVisit(r rows) (visit.Visit, error) {
+	var v visit.Visit
+	var id int64
+	err := r.Scan(&id, &v.Person, &v.Place, instant{&v.CheckIn}, instant{&v.CheckOut})
+	v.ID = itoa(id)
+	return v, err
+}
+
+// Visit returns one visit.
+func (db *DB) Visit(ctx context.Context, id string) (visit.Visit, error) {
+	n, err := intID("visit", id)
+	if err != nil {
+		return visit.Visit{}, err
+	}
+	if db.pg {
+		return get(ctx, db.reader(), "visit", id, strings.Replace(visitSelect, "%s", "visits", 1)+" WHERE v.id = ?", scanVisit, n)
+	}
+	days, err := db.loadDays(ctx)
+	if err != nil {
+		return visit.Visit{}, err
+	}
+	for _, day := range slices.Backward(days) {
+		v, err := get(ctx, db.reader(), "visit", id, strings.Replace(visitSelect, "%s", "visits_"+day, 1)+" WHERE v.id = ?", scanVisit, n)
+		if !errs.Is(err, errs.NotFound) {
+			return v, err
+		}
+	}
+	return visit.Visit{}, notFound("visit", id)
+}
+
+// Visits lists visits day by day (the UTC day of check-in) and, within a day,
+// in the order they were stored. The cursor is the day and the last ID.
+func (db *DB) Visits(ctx context.Context, f visit.Filter) ([]visit.Visit, string, error) {
+	afterDay, afterID := "", int64(0)
+	if f.After != "" {
+		s, err := parseIDCursor(f.After)
+		d, n, ok := strings.Cut(s, ":")
+		id, err2 := strconv.ParseInt(n, 10, 64)
+		if err != nil || !ok || err2 != nil || len(d) != 8 {
+			return nil, "", errs.Field("after", "not a cursor from this list")
+		}
+		afterDay, afterID = d, id
+	}
+	var base where
+	c := db.reader()
+	for _, ref := range []struct{ table, field, id, col string }{{"residents", "person", f.Person, "v.person"}, {"places", "place", f.Place, "v.place"}} {
+		if ref.id == "" {
+			continue
+		}
+		key, err := db.keys.lookup(ctx, c, ref.table, ref.field, ref.id)
+		if errs.Is(err, errs.Invalid) {
+			return []visit.Visit{}, "", nil // no such person or place: no visits
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		base.add(ref.col+" = ?", key)
+	}
+	if !f.From.IsZero() {
+		base.add("v.check_in >= ?", db.ts(f.From))
+	}
+	if !f.To.IsZero() {
+		base.add("v.check_in < ?", db.ts(f.To))
+	}
+	days, err := db.loadDays(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	limit := f.Size()
+	out := []visit.Visit{}
+	next := ""
+	for _, day := range days {
+		if day < afterDay || (!f.From.IsZero() && dayStart(day).AddDate(0, 0, 1).Compare(f.From) <= 0) ||
+			(!f.To.IsZero() && !dayStart(day).Before(f.To)) {
+			continue
+		}
+		w := where{conds: slices.Clone(base.conds), args: slices.Clone(base.args)}
+		if day == afterDay {
+			w.add("v.id > ?", afterID)
+		}
+		table := "visits_" + day
+		if db.pg {
+			table = "visits" // the day's bounds prune the other partitions
+			w.add("v.check_in >= ? AND v.check_in < ?", dayStart(day), dayStart(day).AddDate(0, 0, 1))
+		}
+		query := strings.Replace(visitSelect, "%s", table, 1) + w.String() + " ORDER BY v.id LIMIT ?"
+		items, more, err := list(ctx, c, query, w.args, limit-len(out), scanVisit, func(v visit.Visit) string { return v.ID })
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, items...)
+		if more != "" || len(out) == limit {
+			if more != "" || day != days[len(days)-1] {
+				next = idCursor(day + ":" + out[len(out)-1].ID)
+			}
+			break
+		}
+	}
+	return out, next, nil
+}
+
+// CheckOut sets the check-out of a visit that has none.
+func (db *DB) CheckOut(ctx context.Context, id string, at time.Time) (visit.Visit, error) {
+	v, err := db.Visit(ctx, id)
+	if err != nil {
+		return v, err
+	}
+	if !v.CheckOut.IsZero() {
+		return v, errs.E(errs.Conflict, "visit %s already checked out at %s", id, record.FormatTime(v.CheckOut))
+	}
+	v.CheckOut = at
+	if err := v.Validate(); err != nil {
+		return v, err
+	}
+	table := "visits_" + dayOf(v.CheckIn)
+	if db.pg {
+		table = "visits"
+	}
+	n, _ := intID("visit", id)
+	err = db.tx(ctx, func(tx q) error {
+		changed, err := tx.exec(ctx, "UPDATE "+table+" SET check_out = ? WHERE id = ? AND check_in = ? AND check_out IS NULL",
+			db.ts(v.CheckOut), n, db.ts(v.CheckIn))
+		if err == nil && changed == 0 {
+			err = errs.E(errs.Conflict, "visit %s was checked out meanwhile", id)
+		}
+		return err
+	})
+	return v, err
+}
