@@ -110,19 +110,19 @@ func (c *Codec[T]) missing(seen uint64, msg string) error {
 	return nil
 }
 
-// decodeRow makes a record from one CSV row whose columns are the fields
-// cols gives, and validates it.
-func (c *Codec[T]) decodeRow(cols []int, row []string) (T, error) {
-	var v T
+// decodeRow fills v, which must be zero, from one CSV row whose columns are
+// the fields cols gives, and validates it. The caller owns v so that it does
+// not escape to the heap once per row.
+func (c *Codec[T]) decodeRow(v *T, cols []int, row []string) error {
 	if len(row) != len(cols) {
-		return v, errs.E(errs.Invalid, "%d fields, but the header has %d", len(row), len(cols))
+		return errs.E(errs.Invalid, "%d fields, but the header has %d", len(row), len(cols))
 	}
 	for i, s := range row {
-		if err := c.fields[cols[i]].set(&v, s); err != nil {
-			return v, err
+		if err := c.fields[cols[i]].set(v, s); err != nil {
+			return err
 		}
 	}
-	return v, c.validate(&v)
+	return c.validate(v)
 }
 
 // DecodeJSON makes a record from one NDJSON line, a JSON object with the
@@ -131,10 +131,16 @@ func (c *Codec[T]) decodeRow(cols []int, row []string) (T, error) {
 // a missing required one, is an Invalid error naming it.
 func (c *Codec[T]) DecodeJSON(line []byte) (T, error) {
 	var v T
+	err := c.decodeJSON(&v, line)
+	return v, err
+}
+
+// decodeJSON is DecodeJSON into v, which must be zero.
+func (c *Codec[T]) decodeJSON(v *T, line []byte) error {
 	d := scanner{s: string(line)} // one allocation; every value is a substring
 	d.space()
 	if d.peek() != '{' {
-		return v, d.syntax("want {")
+		return d.syntax("want {")
 	}
 	d.i++
 	d.space()
@@ -144,28 +150,28 @@ func (c *Codec[T]) DecodeJSON(line []byte) (T, error) {
 	} else {
 		for {
 			if d.peek() != '"' {
-				return v, d.syntax("want a field name")
+				return d.syntax("want a field name")
 			}
 			key, err := d.str()
 			if err != nil {
-				return v, err
+				return err
 			}
 			d.space()
 			if d.peek() != ':' {
-				return v, d.syntax("want :")
+				return d.syntax("want :")
 			}
 			d.i++
 			d.space()
 			f := c.index(key)
 			if f < 0 {
-				return v, errs.Field(printable(key), "unknown field (%s has %s)", c.name, c.names())
+				return errs.Field(printable(key), "unknown field (%s has %s)", c.name, c.names())
 			}
 			if seen&(1<<f) != 0 {
-				return v, errs.Field(key, "given twice")
+				return errs.Field(key, "given twice")
 			}
 			seen |= 1 << f
-			if err := setJSON(&v, &c.fields[f], &d); err != nil {
-				return v, err
+			if err := setJSON(v, &c.fields[f], &d); err != nil {
+				return err
 			}
 			d.space()
 			if d.peek() == ',' {
@@ -174,7 +180,7 @@ func (c *Codec[T]) DecodeJSON(line []byte) (T, error) {
 				continue
 			}
 			if d.peek() != '}' {
-				return v, d.syntax("want , or }")
+				return d.syntax("want , or }")
 			}
 			d.i++
 			break
@@ -182,12 +188,12 @@ func (c *Codec[T]) DecodeJSON(line []byte) (T, error) {
 	}
 	d.space()
 	if d.i != len(d.s) {
-		return v, d.syntax("text after the object")
+		return d.syntax("text after the object")
 	}
 	if err := c.missing(seen, "required"); err != nil {
-		return v, err
+		return err
 	}
-	return v, c.validate(&v)
+	return c.validate(v)
 }
 
 // setJSON reads the value at d into field f of v.

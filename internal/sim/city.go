@@ -37,14 +37,14 @@ type category struct {
 }
 
 var categories = [numCat]category{
-	catWork:        {"workplace", 8 * hour, 7 * hour, 20 * hour, 20, 0.010},
-	catSchool:      {"school", 7 * hour, 7 * hour, 18 * hour, 450, 0.0012},
-	catRestaurant:  {"restaurant", hour, 10 * hour, 22 * hour, 150, 0.05},
-	catSupermarket: {"supermarket", 30 * minute, 7 * hour, 22 * hour, 700, 0.03},
-	catGym:         {"gym", 90 * minute, 6 * hour, 22 * hour, 1500, 0.05},
-	catHospital:    {"hospital", hour, 0, 24 * hour, 8000, 0.03},
-	catTransit:     {"transit_station", 15 * minute, 5 * hour, 24 * hour, 2500, 0.03},
-	catBar:         {"bar", 2 * hour, 17 * hour, 24 * hour, 700, 0.08},
+	catWork:        {"workplace", 8 * hour, 7 * hour, 20 * hour, 20, 0.002},
+	catSchool:      {"school", 7 * hour, 7 * hour, 18 * hour, 450, 0.0006},
+	catRestaurant:  {"restaurant", hour, 10 * hour, 22 * hour, 150, 0.03},
+	catSupermarket: {"supermarket", 30 * minute, 7 * hour, 22 * hour, 700, 0.02},
+	catGym:         {"gym", 90 * minute, 6 * hour, 22 * hour, 600, 0.02},
+	catHospital:    {"hospital", hour, 0, 24 * hour, 8000, 0.004},
+	catTransit:     {"transit_station", 15 * minute, 5 * hour, 24 * hour, 2500, 0.02},
+	catBar:         {"bar", 2 * hour, 17 * hour, 24 * hour, 700, 0.05},
 }
 
 // Roles of residents, plus flags kept in the same byte.
@@ -94,7 +94,7 @@ type world struct {
 	placeDistrict []uint16
 	placeCat      []uint8
 
-	personIDs, placeIDs idTable
+	personIDs, placeIDs idFormat
 	clock               *clock
 }
 
@@ -110,8 +110,8 @@ func newWorld(cfg Config) *world {
 	w.populate()
 	w.buildPlaces()
 	w.assignWork()
-	w.personIDs = newIDTable('r', cfg.People, 7)
-	w.placeIDs = newIDTable('v', len(w.placeCat), 6)
+	w.personIDs = newIDFormat('r', cfg.People, 7)
+	w.placeIDs = newIDFormat('v', len(w.placeCat), 6)
 	return w
 }
 

@@ -5,23 +5,35 @@
 // tracing can be scored.
 //
 // The same Config always gives byte-identical files: every random choice is drawn from a
-// stream derived from the seed and from what is being generated (the day, a shard of
-// residents, a resident), never from scheduling or map order.
+// stream derived from the seed and from what is being generated (the day, a fixed shard of
+// residents, a resident), never from scheduling, GOMAXPROCS or map order.
+//
+// The city: country "cn", three provinces ("cn.p1"), two cities each ("cn.p1.c1"), 2–12
+// districts per city ("cn.p1.c1.d3") depending on the population. Residents ("r0000001")
+// live in households of 1–5 in a district; places ("v000001") are workplaces, schools,
+// restaurants, supermarkets, gyms, hospitals, transit stations and bars (category names as
+// in places.csv: workplace, school, restaurant, supermarket, gym, hospital,
+// transit_station, bar). Workers go to work on weekdays, children to school, and everyone
+// runs 0–3 errands a day near home inside opening hours: about 2.2 visits per resident per
+// day, about 10 % of them without a check_out. The outbreak starts from 5 + People/50,000
+// residents of one district of the first city, infected on day 0, and stays in that city.
 //
 // Choices other packages may rely on:
 //   - infected_at is the end of the exposing overlap: the moment the infector's visit
 //     (clipped to the infector's infectious window) or the infectee's visit ended, whichever
 //     came first. The overlap is at least 15 minutes long and lies inside the infector's
-//     infectious window [onset − 2 days, isolation].
-//   - A missing check_out (about 10 % of visits) means check_in + the place's default dwell,
-//     and the simulation uses exactly that interval for transmission, as tracing does.
+//     infectious window [onset − 2 days, isolation]. An infectee who becomes a case has
+//     onset − 2 days at or after its infected_at, so tracing does not drop it as a case.
+//   - A missing check_out means check_in + the place's default dwell, and the simulation
+//     uses exactly that interval for transmission, as tracing does.
 //   - cases.csv onset is the earlier of symptom onset and the first positive specimen (for
 //     asymptomatic cases, the onset they would have had), so the tracing window
 //     [onset − 2 days, isolated] always covers every transmission by the case.
 //   - A case isolates at its positive specimen time and is released 10 days later; nobody
 //     checks in anywhere while isolated or away on a trip (stays.csv).
-//   - Every visit begins and ends on the same simulated day (bars close at midnight), so
-//     only visits of the same day can overlap.
+//   - Visits start and end inside their place's opening hours on one simulated day (a bar's
+//     check_out may be the following midnight); even with a missing check_out, visits of
+//     different days never overlap.
 package sim
 
 import (

@@ -23,7 +23,7 @@ func (w *world) writePlaces(c *csvFile) {
 		cat, di := int(w.placeCat[i]), int(w.placeDistrict[i])
 		d := &w.districts[di]
 		r := stream(w.seed, kPlace, uint64(i), 0)
-		c.b = append(c.b, w.placeIDs.get(int32(i))...)
+		c.b = w.placeIDs.append(c.b, int32(i))
 		c.b = append(c.b, ',')
 		c.b = w.appendPlaceName(c.b, i, cat, d, &r)
 		c.b = append(c.b, ',')
@@ -82,7 +82,7 @@ func (w *world) writeResidents(c *csvFile) {
 		fam := w.family[p]
 		en := fam&(1<<15) != 0
 		sur := int(fam &^ (1 << 15))
-		c.b = append(c.b, w.personIDs.get(int32(p))...)
+		c.b = w.personIDs.append(c.b, int32(p))
 		c.b = append(c.b, ',')
 		var g1, g2 int
 		if en {
@@ -198,7 +198,7 @@ func (w *world) writeVaccinations(c *csvFile) {
 }
 
 func (w *world) appendDose(c *csvFile, p int32, at int64, product string, dose int) {
-	c.b = append(c.b, w.personIDs.get(p)...)
+	c.b = w.personIDs.append(c.b, p)
 	c.b = append(c.b, ',')
 	c.b = appendUnix(c.b, at)
 	c.b = append(c.b, ',')

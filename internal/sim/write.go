@@ -85,6 +85,19 @@ func newClock(start int64, days int) *clock {
 	return c
 }
 
+// put writes the instant t seconds after the start, which must lie within the simulated
+// days (Start + Days included), into dst[:20].
+func (c *clock) put(dst []byte, t int32) {
+	d := t / 86400
+	dst = dst[:20]
+	*(*[11]byte)(dst) = c.dates[d]
+	sod := t - d*86400
+	h, m, s := 2*(sod/3600), 2*(sod/60%60), 2*(sod%60)
+	dst[11], dst[12], dst[13] = digits2[h], digits2[h+1], ':'
+	dst[14], dst[15], dst[16] = digits2[m], digits2[m+1], ':'
+	dst[17], dst[18], dst[19] = digits2[s], digits2[s+1], 'Z'
+}
+
 // at appends the instant t seconds after the start.
 func (c *clock) at(b []byte, t int32) []byte {
 	d := int(t / 86400)
@@ -163,29 +176,39 @@ func appendDuration(b []byte, secs int32) []byte {
 	return b
 }
 
-// idTable holds fixed-width IDs like "r0000001" back to back, built once so that the hot
-// loop copies bytes instead of formatting numbers.
-type idTable struct {
-	width int
-	b     []byte
+// idFormat formats fixed-width IDs like "r0000001" (entity 0 gets number 1). IDs are
+// computed, not looked up, because visits.csv reaches residents in check-in order, and a
+// table of a million IDs would turn every row into cache misses.
+type idFormat struct {
+	prefix byte
+	width  int // prefix included
 }
 
-func newIDTable(prefix byte, n, minDigits int) idTable {
-	digits := max(minDigits, len(strconv.Itoa(n)))
-	t := idTable{width: digits + 1, b: make([]byte, n*(digits+1))}
-	for i := range n {
-		row := t.b[i*t.width : (i+1)*t.width]
-		row[0] = prefix
-		for j, v := t.width-1, i+1; j > 0; j-- {
-			row[j] = byte('0' + v%10)
-			v /= 10
-		}
+func newIDFormat(prefix byte, n, minDigits int) idFormat {
+	return idFormat{prefix, max(minDigits, len(strconv.Itoa(n))) + 1}
+}
+
+// put writes the ID of entity i into dst[:f.width].
+func (f idFormat) put(dst []byte, i int32) {
+	dst = dst[:f.width]
+	dst[0] = f.prefix
+	v := uint32(i) + 1
+	k := len(dst)
+	for ; k > 2; k -= 2 {
+		q := v / 100
+		r := 2 * (v - q*100)
+		dst[k-2], dst[k-1] = digits2[r], digits2[r+1]
+		v = q
 	}
-	return t
+	if k == 2 {
+		dst[1] = byte('0' + v)
+	}
 }
 
-// get returns the ID of entity i (0-based; IDs count from 1).
-func (t idTable) get(i int32) []byte {
-	o := int(i) * t.width
-	return t.b[o : o+t.width : o+t.width]
+// append appends the ID of entity i.
+func (f idFormat) append(b []byte, i int32) []byte {
+	n := len(b)
+	b = append(b, make([]byte, f.width)...)
+	f.put(b[n:], i)
+	return b
 }

@@ -1,0 +1,125 @@
+package ingest
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"outbreak/internal/errs"
+)
+
+var visitCSVSeeds = []string{
+	visitsHeader + "r1,p1,2026-03-01T08:00:00Z,2026-03-01T08:45:00Z\n",
+	"check_in,person,place,id\n2026-03-01T08:00:00.123456789+08:00,r1,p1,v1\r\n\"r\"\"2\",p1,,\n",
+	visitsHeader + "r1,p1,2026-03-01T08:00:00Z,\nr2,\"p\n1\",2026-03-01T08:00:00Z,2026-03-08T08:00:00Z\n",
+	visitsHeader + "r1,p1,9999-12-31T23:59:59-23:59,\n",
+}
+
+var residentCSVSeeds = []string{
+	"id,name,phone,email,language,time_zone,home_region\nr1,Li Lei,+8613800000000,li@example.org,zh-Hans,Asia/Shanghai,cn.p1\n",
+	"name,id\n\" Wang,\t\"\"Fang\"\"\",r3\n\"Two\r\nlines\",r4\n",
+	"\ufeffid\nr1\n\nr2\n",
+}
+
+var visitJSONSeeds = []string{
+	`{"id":"v1","person":"r1","place":"p1","check_in":"2026-03-01T08:00:00Z","check_out":"2026-03-01T08:45:00Z"}`,
+	` { "person" : "r\u0031" , "place":"p1","check_in":"2026-03-01T08:00:00+08:00","check_out":null } `,
+	`{"person":"r1","place":"p1","check_in":"2026-03-01T08:00:00Z","x":[1,2]}`,
+}
+
+var residentJSONSeeds = []string{
+	`{"id":"r1","name":"Li Lei","phone":"+8613800000000","email":"li@example.org","language":"zh-Hans","time_zone":"Asia/Shanghai","home_region":"cn.p1"}`,
+	`{"id":"r3","name":" Wang,\t\"Fang\"\n\u00e9\ud83d\ude00","language":"en"}`,
+	`{"id":"r4","name":7}`,
+}
+
+func FuzzDecodeVisitCSV(f *testing.F)       { fuzzCSV(f, Visits, visitCSVSeeds) }
+func FuzzDecodeResidentCSV(f *testing.F)    { fuzzCSV(f, Residents, residentCSVSeeds) }
+func FuzzDecodeVisitNDJSON(f *testing.F)    { fuzzJSON(f, Visits, visitJSONSeeds) }
+func FuzzDecodeResidentNDJSON(f *testing.F) { fuzzJSON(f, Residents, residentJSONSeeds) }
+
+// fuzzCSV reads whole CSV files: reading never panics, a bad record is an
+// Invalid *LineError, and a record that reads re-encodes to the same record.
+func fuzzCSV[T any](f *testing.F, c *Codec[T], seeds []string) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		rd, err := c.NewReader("f.csv", CSV, strings.NewReader(data))
+		if err != nil {
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("NewReader: %v is not Invalid", err)
+			}
+			return
+		}
+		for range 1000 {
+			v, err := rd.Next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				var le *LineError
+				if !errors.As(err, &le) || !errs.Is(err, errs.Invalid) || le.Line < 1 {
+					t.Fatalf("Next: %v is not an Invalid *LineError", err)
+				}
+				continue
+			}
+			reencode(t, c, v)
+		}
+	})
+}
+
+// fuzzJSON decodes NDJSON lines: decoding never panics, never accepts what
+// is not JSON, and a record that decodes re-encodes to the same record.
+func fuzzJSON[T any](f *testing.F, c *Codec[T], seeds []string) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		v, err := c.DecodeJSON(line)
+		if err != nil {
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("DecodeJSON: %v is not Invalid", err)
+			}
+			return
+		}
+		if !json.Valid(line) {
+			t.Fatalf("DecodeJSON accepted %q, which is not JSON", line)
+		}
+		reencode(t, c, v)
+	})
+}
+
+// reencode checks that v written as CSV and as NDJSON reads back as v (but
+// for the extra fields, which CSV leaves out).
+func reencode[T any](t *testing.T, c *Codec[T], v T) {
+	t.Helper()
+	line := c.AppendJSON(nil, &v)
+	if !json.Valid(line) {
+		t.Fatalf("AppendJSON wrote %q, which is not JSON", line)
+	}
+	got, err := c.DecodeJSON(line)
+	if err != nil {
+		t.Fatalf("DecodeJSON(%q) of %+v: %v", line, v, err)
+	}
+	if diff := cmp.Diff(v, got); diff != "" {
+		t.Fatalf("NDJSON %q (-want +got):\n%s", line, diff)
+	}
+	for i := range c.fields {
+		if c.fields[i].flags&extra != 0 {
+			_ = c.fields[i].set(&v, "")
+		}
+	}
+	file := strings.Join(c.header, ",") + "\n" + string(c.AppendCSV(nil, &v))
+	back, err := readAll(c, "f.csv", file)
+	if err != nil || len(back) != 1 {
+		t.Fatalf("reading %q back: %v, %d records", file, err, len(back))
+	}
+	if diff := cmp.Diff(v, back[0]); diff != "" {
+		t.Fatalf("CSV %q (-want +got):\n%s", file, diff)
+	}
+}

@@ -1,0 +1,244 @@
+// Package ingest reads and writes every kind of record in the file formats
+// of DESIGN.md (CSV with a header, and NDJSON), and moves whole files in and
+// out of the store: Import streams one file into one transaction of the
+// store, Export pages through the store to write one.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"outbreak/internal/cases"
+	"outbreak/internal/lab"
+	"outbreak/internal/person"
+	"outbreak/internal/place"
+	"outbreak/internal/visit"
+)
+
+// Store is what import and export need of the store: the domain stores of
+// every kind of record.
+type Store interface {
+	person.Store
+	place.Store
+	visit.Store
+	lab.Store
+	cases.Store
+}
+
+// Options control one import.
+type Options struct {
+	Format   string    // "csv" or "ndjson"; empty = from the file name
+	SkipBad  bool      // bad lines go to RejectTo instead of stopping the import
+	RejectTo io.Writer // receives rejected lines verbatim (CSV: with the header first) when SkipBad
+	Progress io.Writer // a progress bar is drawn here when it is a terminal, nothing otherwise
+}
+
+// MaxErrors is how many reject messages a Result keeps.
+const MaxErrors = 10
+
+// Result counts what an import did.
+type Result struct {
+	Imported int     // records the store applied
+	Rejected int     // bad lines skipped (SkipBad): malformed, or refused by the store
+	Errors   []error // the first MaxErrors of those, each a *LineError
+}
+
+// Import reads one file of kind (one of Kinds) into the store and returns
+// counts. name is the file's name, used in messages and, when opt.Format is
+// empty, to tell the format; "-" means standard input.
+//
+// The whole file goes to one call of the store's Import method for the kind,
+// through an iterator that reads and decodes lazily, so that a file of any
+// size streams. A bad line stops the import with an error whose text is
+// "FILE:LINE: FIELD: reason", and the store applies nothing of the file
+// (with opt.SkipBad, bad lines are skipped and counted instead). A CSV header
+// problem or an I/O error always stops the import.
+//
+// The store must honour this contract:
+//   - A line that does not decode ends the iteration early after cancelling
+//     the context passed to the store, with the line's error as the cause.
+//     The store must check ctx.Err() once the iteration ends and, if it is
+//     set, roll back and return an error (context.Cause(ctx) is best).
+//   - The store calls reject for an item it refuses before it takes the next
+//     item, so that the item is the last one yielded and its line is known.
+//     Without SkipBad reject returns the line's error (and also cancels the
+//     context); the store must then roll back and return an error.
+//   - A reject after the iteration has ended cannot be tied to a line: its
+//     message names only the file, and with SkipBad no line is written out.
+//
+// Import returns the line's error itself whatever error the store wraps it
+// in, and an error saying so if a store returns success despite an abort.
+func Import(ctx context.Context, st Store, kind, name string, r io.Reader, opt Options) (Result, error) {
+	k, err := lookup(kind)
+	if err != nil {
+		return Result{}, err
+	}
+	format, err := Format(name, opt.Format)
+	if err != nil {
+		return Result{}, err
+	}
+	bar := newBar(opt.Progress, r, kind)
+	if bar != nil {
+		pr := progressbar.NewReader(r, bar)
+		r = &pr
+	}
+	res, err := k.importFile(ctx, st, name, format, r, opt)
+	if bar != nil {
+		if err == nil {
+			_ = bar.Finish()
+		} else {
+			_ = bar.Exit()
+		}
+	}
+	return res, err
+}
+
+// newBar returns a progress bar of the bytes read from r, drawn on w, or nil
+// unless w is a terminal.
+func newBar(w io.Writer, r io.Reader, desc string) *progressbar.ProgressBar {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	size := int64(-1) // a spinner when the size is unknown
+	if in, ok := r.(*os.File); ok {
+		if fi, err := in.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	}
+	return progressbar.NewOptions64(size,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowTotalBytes(true),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(f) }),
+		progressbar.OptionSetRenderBlankState(true),
+	)
+}
+
+func (c *Codec[T]) importFile(ctx context.Context, st Store, name, format string, r io.Reader, opt Options) (Result, error) {
+	rd, err := c.NewReader(name, format, r)
+	if err != nil {
+		return Result{}, err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	im := &importer[T]{ctx: ctx, cancel: cancel, rd: rd, opt: opt}
+	n, err := c.load(st, ctx, im.items, im.reject)
+	switch {
+	case im.err != nil && err == nil:
+		return Result{}, fmt.Errorf("%w (the store did not report the abort, so it may have applied part of the file: a bug in the store)", im.err)
+	case im.err != nil:
+		return Result{}, im.err
+	case err != nil:
+		return Result{}, err
+	}
+	im.res.Imported = n
+	return im.res, nil
+}
+
+// importer feeds one file to a store's Import method.
+type importer[T any] struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	rd     *Reader[T]
+	opt    Options
+	res    Result
+	err    error // what aborted the import
+	ended  bool  // the iteration is over
+	header bool  // the CSV header has gone to RejectTo
+}
+
+// items yields the records of the file. A bad line is skipped or aborts the
+// import; an I/O error always aborts.
+func (im *importer[T]) items(yield func(T) bool) {
+	defer func() { im.ended = true }()
+	for n := 1; im.err == nil; n++ {
+		if n%4096 == 0 && im.ctx.Err() != nil {
+			return // cancelled by the caller; the store sees ctx.Err()
+		}
+		v, err := im.rd.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			var le *LineError
+			if errors.As(err, &le) && im.opt.SkipBad {
+				if err := im.skip(le); err != nil {
+					im.abort(err)
+					return
+				}
+				continue
+			}
+			im.abort(err)
+			return
+		}
+		if !yield(v) {
+			return
+		}
+	}
+}
+
+// reject is the record.Reject given to the store: err is about the item last
+// yielded.
+func (im *importer[T]) reject(err error) error {
+	le := &LineError{File: im.rd.name, Err: err}
+	if !im.ended {
+		le.Line = im.rd.Line()
+	}
+	if !im.opt.SkipBad {
+		im.abort(le)
+		return le
+	}
+	if err := im.skip(le); err != nil {
+		im.abort(err)
+		return err
+	}
+	return nil
+}
+
+// skip counts a bad line and writes it to RejectTo.
+func (im *importer[T]) skip(le *LineError) error {
+	im.res.Rejected++
+	if len(im.res.Errors) < MaxErrors {
+		im.res.Errors = append(im.res.Errors, le)
+	}
+	w := im.opt.RejectTo
+	if w == nil || le.Line == 0 {
+		return nil
+	}
+	if !im.header {
+		im.header = true
+		if _, err := w.Write(im.rd.Header()); err != nil {
+			return fmt.Errorf("writing rejected lines: %w", err)
+		}
+	}
+	raw := im.rd.Raw()
+	_, err := w.Write(raw)
+	if err == nil && (len(raw) == 0 || raw[len(raw)-1] != '\n') {
+		_, err = w.Write([]byte{'\n'})
+	}
+	if err != nil {
+		return fmt.Errorf("writing rejected lines: %w", err)
+	}
+	return nil
+}
+
+// abort stops the import with err: the iteration ends, and the store sees a
+// cancelled context with err as its cause.
+func (im *importer[T]) abort(err error) {
+	if im.err == nil {
+		im.err = err
+		im.cancel(err)
+	}
+}
