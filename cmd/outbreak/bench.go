@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func benchCmd(ctx context.Context, e env, args []string) error {
+	fs := flags(e, "bench", "checkins")
+	url := fs.String("url", "http://127.0.0.1:8080", "base URL of a running server")
+	rate := fs.Int("rate", 2000, "check-ins per second, sent on schedule whatever the answers")
+	duration := fs.Duration("duration", 30*time.Second, "how long to send")
+	maxInFlight := fs.Int("max-in-flight", 2000, "requests in flight at most; past it the run fails")
+	pos, err := parse(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "checkins" {
+		fs.Usage()
+		return usageError{"bench needs a benchmark: checkins"}
+	}
+	if *rate < 1 || *rate > 100000 || *duration <= 0 || *duration > time.Hour {
+		return usageError{"--rate must be in [1, 100000] and --duration in (0, 1h]"}
+	}
+	return benchCheckins(ctx, e, *url, *rate, *duration, *maxInFlight)
+}
+
+// benchCheckins sends check-ins at a fixed rate (an open loop) and reports
+// latency percentiles measured from when each request was due, so that a
+// stalled server shows in the figures instead of slowing the sender.
+func benchCheckins(ctx context.Context, e env, base string, rate int, duration time.Duration, maxInFlight int) error {
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: maxInFlight, MaxConnsPerHost: maxInFlight}}
+	people, err := ids(ctx, client, base+"/api/v1/people?limit=1000")
+	if err != nil {
+		return err
+	}
+	places, err := ids(ctx, client, base+"/api/v1/places?limit=1000")
+	if err != nil {
+		return err
+	}
+	if len(people) == 0 || len(places) == 0 {
+		return fmt.Errorf("bench: the server at %s has no residents or places; run the demo first", base)
+	}
+	n := int(duration.Seconds() * float64(rate))
+	interval := time.Second / time.Duration(rate)
+	latencies := make([]time.Duration, n)
+	var failed, inFlight atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	rng := rand.New(rand.NewPCG(1, 2))
+	start := time.Now()
+	for i := range n {
+		due := start.Add(time.Duration(i) * interval)
+		if d := time.Until(due); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if inFlight.Load() >= int64(maxInFlight) {
+			return fmt.Errorf("bench: %d requests in flight; the server cannot keep up with %d/s", maxInFlight, rate)
+		}
+		body, _ := json.Marshal(map[string]string{
+			"person": people[rng.IntN(len(people))], "place": places[rng.IntN(len(places))],
+			"check_in": due.UTC().Format(time.RFC3339Nano),
+		})
+		inFlight.Add(1)
+		wg.Go(func() {
+			defer inFlight.Add(-1)
+			resp, err := client.Post(base+"/api/v1/visits", "application/json", bytes.NewReader(body))
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusCreated {
+					err = fmt.Errorf("status %s", resp.Status)
+				}
+			}
+			latencies[i] = time.Since(due)
+			if err != nil {
+				failed.Add(1)
+				firstErr.CompareAndSwap(nil, err)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(latencies)
+	pct := func(p float64) time.Duration { return latencies[min(n-1, int(p*float64(n)))] }
+	fmt.Fprintf(e.stdout, "check-ins: %d sent in %.1fs (%.0f/s), %d failed\n", n, elapsed.Seconds(), float64(n)/elapsed.Seconds(), failed.Load())
+	fmt.Fprintf(e.stdout, "latency from due time: p50 %v  p90 %v  p99 %v  p99.9 %v  max %v\n",
+		pct(0.50).Round(10*time.Microsecond), pct(0.90).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond),
+		pct(0.999).Round(10*time.Microsecond), latencies[n-1].Round(10*time.Microsecond))
+	if err, _ := firstErr.Load().(error); err != nil {
+		return fmt.Errorf("bench: %d check-ins failed, the first with: %w", failed.Load(), err)
+	}
+	return nil
+}
+
+// ids reads the IDs of one page of a list.
+func ids(ctx context.Context, client *http.Client, url string) ([]string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	defer resp.Body.Close()
+	var page struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", url, err)
+	}
+	out := make([]string, len(page.Items))
+	for i, it := range page.Items {
+		out[i] = it.ID
+	}
+	return out, nil
+}

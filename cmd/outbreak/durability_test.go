@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestKillDuringIngest kills the server with SIGKILL while check-ins and
+// batch ingests are in flight, and checks that every visit the server
+// acknowledged is there after a restart.
+func TestKillDuringIngest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills a server")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "outbreak")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	data := filepath.Join(dir, "data")
+	files := smallCity(t, dir)
+	for _, kind := range []string{"regions", "places", "residents"} {
+		if _, _, err := outbreak(t, nil, "import", "--data", data, kind, files[kind]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Process.Kill()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("server printed no URL: %v", err)
+	}
+	url := strings.TrimSuffix(strings.TrimSpace(line[strings.Index(line, "http://"):]), "/")
+
+	// Every visit gets a unique check-in instant, its identity across the restart.
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var next atomic.Int64
+	instant := func() string { return base.Add(time.Duration(next.Add(1)) * time.Millisecond).Format(time.RFC3339Nano) }
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	ack := func(at ...string) {
+		mu.Lock()
+		for _, a := range at {
+			acked[a] = true
+		}
+		mu.Unlock()
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for !stop.Load() {
+				if w%2 == 0 {
+					at := instant()
+					body := fmt.Sprintf(`{"person":"r%d","place":"v1","check_in":%q}`, 1+w%2, at)
+					resp, err := client.Post(url+"/api/v1/visits", "application/json", strings.NewReader(body))
+					if err != nil {
+						return
+					}
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusCreated {
+						ack(at)
+					}
+					continue
+				}
+				var nd bytes.Buffer
+				var ats []string
+				for range 50 {
+					at := instant()
+					ats = append(ats, at)
+					fmt.Fprintf(&nd, `{"person":"r2","place":"v2","check_in":%q}`+"\n", at)
+				}
+				resp, err := client.Post(url+"/api/v1/visits/batch", "application/x-ndjson", &nd)
+				if err != nil {
+					return
+				}
+				var res struct {
+					Results []struct {
+						Error any `json:"error"`
+					} `json:"results"`
+				}
+				err = json.NewDecoder(resp.Body).Decode(&res)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != http.StatusOK || len(res.Results) != len(ats) {
+					continue
+				}
+				for i, r := range res.Results {
+					if r.Error == nil {
+						ack(ats[i])
+					}
+				}
+			}
+		})
+	}
+	// Let the writers get going, then kill the server mid-stream.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 2000 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err := srv.Process.Signal(os.Kill); err != nil {
+		t.Fatal(err)
+	}
+	srv.Wait()
+	stop.Store(true)
+	wg.Wait()
+	if len(acked) == 0 {
+		t.Fatal("the server acknowledged no visit before it was killed")
+	}
+
+	csv, _, err := outbreak(t, nil, "export", "--data", data, "visits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]bool{}
+	for _, row := range strings.Split(strings.TrimSpace(csv), "\n")[1:] {
+		f := strings.Split(row, ",")
+		at, _ := time.Parse(time.RFC3339Nano, f[2])
+		stored[at.Format(time.RFC3339Nano)] = true
+	}
+	lost := 0
+	for at := range acked {
+		if !stored[at] {
+			lost++
+		}
+	}
+	if lost > 0 {
+		t.Fatalf("%d of %d acknowledged visits lost after SIGKILL", lost, len(acked))
+	}
+	t.Logf("%d acknowledged visits, %d stored, none lost", len(acked), len(stored))
+}

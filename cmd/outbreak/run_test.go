@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// outbreak runs the command in-process with an environment of its own and
+// returns what it printed.
+func outbreak(t *testing.T, environ map[string]string, args ...string) (string, string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	getenv := func(k string) string { return environ[k] }
+	err := run(context.Background(), args, getenv, &stdout, &stderr)
+	return stdout.String(), stderr.String(), err
+}
+
+func write(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// smallCity writes import files of a tiny city into dir.
+func smallCity(t *testing.T, dir string) map[string]string {
+	return map[string]string{
+		"regions": write(t, dir, "regions.csv", "id,name,parent,kind\ncn,China,,country\ncn.p1,Province,cn,province\n"),
+		"places":  write(t, dir, "places.csv", "id,name,region,category,lat,lon,default_dwell\nv1,Noodle bar,cn.p1,restaurant,23.1,113.2,1h\nv2,Market,cn.p1,supermarket,23.2,113.3,\n"),
+		"residents": write(t, dir, "residents.csv", "id,name,phone,email,language,time_zone,home_region\n"+
+			"r1,Li Lei,+8613800000001,li@example.org,zh,Asia/Shanghai,cn.p1\nr2,Han Meimei,,,en,Asia/Shanghai,cn.p1\n"),
+	}
+}
+
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	out, _, err := outbreak(t, nil, "help")
+	if err != nil || !strings.Contains(out, "import") {
+		t.Fatalf("help: %q, %v", out, err)
+	}
+	if _, _, err := outbreak(t, nil, "frobnicate"); exitCode(err) != 2 {
+		t.Fatalf("unknown command: %v, exit code %d", err, exitCode(err))
+	}
+	if _, _, err := outbreak(t, nil, "import", "--data", t.TempDir(), "visits"); exitCode(err) != 2 {
+		t.Fatalf("import without a file: %v", err)
+	}
+}
+
+func TestImportExport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	files := smallCity(t, dir)
+	for _, kind := range []string{"regions", "places", "residents"} {
+		if _, _, err := outbreak(t, nil, "import", "--data", data, kind, files[kind]); err != nil {
+			t.Fatalf("import %s: %v", kind, err)
+		}
+	}
+	good := "person,place,check_in,check_out\nr1,v1,2026-11-01T08:00:00Z,2026-11-01T09:00:00Z\nr2,v1,2026-11-01T08:30:00Z,\n"
+	// The data directory comes from the environment here.
+	env := map[string]string{"OUTBREAK_DATA": data}
+	out, _, err := outbreak(t, env, "import", "visits", write(t, dir, "visits.csv", good))
+	if err != nil || !strings.Contains(out, "imported 2 visits") {
+		t.Fatalf("import visits: %q, %v", out, err)
+	}
+	// A bad line names the file, line and field, and applies nothing.
+	bad := good + "r1,v2,2026-11-02T08:00:00Z,2026-11-02T07:00:00Z\nr2,v2,2026-11-02T08:00:00Z,\n"
+	badFile := write(t, dir, "bad.csv", bad)
+	_, _, err = outbreak(t, env, "import", "visits", badFile)
+	if err == nil || err.Error() != badFile+":4: check_out: before check_in" {
+		t.Fatalf("bad line: %v", err)
+	}
+	unknown := write(t, dir, "unknown.csv", "person,place,check_in,check_out\nr1,v1,2026-11-03T08:00:00Z,\nr9,v1,2026-11-03T08:00:00Z,\n")
+	if _, _, err = outbreak(t, env, "import", "visits", unknown); err == nil || !strings.HasSuffix(err.Error(), ":3: person: unknown person \"r9\"") {
+		t.Fatalf("unknown person: %v", err)
+	}
+	csv, _, err := outbreak(t, env, "export", "visits")
+	if err != nil || strings.Count(csv, "\n") != 3 {
+		t.Fatalf("after failed imports, export = %q, %v; want the header and 2 visits", csv, err)
+	}
+	// --skip-bad imports the rest and keeps the bad lines.
+	rejects := filepath.Join(dir, "rejects.csv")
+	out, _, err = outbreak(t, env, "import", "visits", badFile, "--skip-bad", "--rejects", rejects)
+	if err != nil || !strings.Contains(out, "imported 3 visits") || !strings.Contains(out, "rejected 1 lines") {
+		t.Fatalf("--skip-bad: %q, %v", out, err)
+	}
+	if b, _ := os.ReadFile(rejects); !strings.Contains(string(b), "2026-11-02T07:00:00Z") {
+		t.Fatalf("reject file: %q", b)
+	}
+	// Residents export with their personal fields opened, as NDJSON.
+	nd, _, err := outbreak(t, env, "export", "residents", "--format", "ndjson")
+	if err != nil || !strings.Contains(nd, `"name":"Li Lei"`) {
+		t.Fatalf("export residents: %q, %v", nd, err)
+	}
+	// Rotating the data key keeps every resident readable.
+	out, _, err = outbreak(t, env, "keys", "seal-rotate")
+	if err != nil || !strings.Contains(out, "re-sealed 2 residents") {
+		t.Fatalf("seal-rotate: %q, %v", out, err)
+	}
+	if nd2, _, err := outbreak(t, env, "export", "residents", "--format", "ndjson"); err != nil || nd2 != nd {
+		t.Fatalf("after rotation: %q, %v; want %q", nd2, err, nd)
+	}
+}
+
+// serveInProcess starts `outbreak serve` on a free port and returns its URL.
+func serveInProcess(t *testing.T, data string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", data}, func(string) string { return "" }, pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("serve printed no URL: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+	i := strings.Index(line, "http://")
+	return strings.TrimSuffix(strings.TrimSpace(line[i:]), "/")
+}
+
+func TestServe(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	files := smallCity(t, dir)
+	for _, kind := range []string{"regions", "places", "residents"} {
+		if _, _, err := outbreak(t, nil, "import", "--data", data, kind, files[kind]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	url := serveInProcess(t, data)
+	resp, err := http.Post(url+"/api/v1/visits", "application/json", strings.NewReader(`{"person":"r1","place":"v2","check_in":"2026-11-05T10:00:00Z"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct{ ID, Person string }
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusCreated || v.ID == "" {
+		t.Fatalf("check-in: %s %+v %v", resp.Status, v, err)
+	}
+	h, err := http.Get(url + "/healthz")
+	if err != nil || h.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %v %v", h, err)
+	}
+	h.Body.Close()
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"outbreak/internal/sqlstore"
+	"outbreak/internal/web"
+)
+
+func serve(ctx context.Context, e env, args []string) error {
+	fs := flags(e, "serve", "")
+	var sf storeFlags
+	sf.register(fs, "outbreak-data")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	if _, err := parse(e, fs, args); err != nil {
+		return err
+	}
+	log := newLogger(e.stderr)
+	db, _, err := sf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return listenAndServe(ctx, e, log, db, *addr)
+}
+
+// listenAndServe serves the API until ctx ends, then drains requests in
+// flight for up to ten seconds. It prints the URL once it is listening.
+func listenAndServe(ctx context.Context, e env, log *slog.Logger, db *sqlstore.DB, addr string) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h := web.New(web.Config{Store: db, Logger: log, Now: time.Now, Registry: reg})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(e.stdout, "Outbreak is serving %s store at http://%s/\n", db.Dialect(), ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"outbreak/internal/ingest"
+	"outbreak/internal/person"
+	"outbreak/internal/record"
+)
+
+func migrate(ctx context.Context, e env, args []string) error {
+	fs := flags(e, "migrate", "")
+	var sf storeFlags
+	sf.register(fs, "")
+	if _, err := parse(e, fs, args); err != nil {
+		return err
+	}
+	db, _, err := sf.open(ctx, newLogger(e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	version, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s schema at version %d\n", db.Dialect(), version)
+	return nil
+}
+
+func importCmd(ctx context.Context, e env, args []string) error {
+	fs := flags(e, "import", "KIND FILE   (KIND: "+strings.Join(ingest.Kinds(), ", ")+"; FILE - = stdin)")
+	var sf storeFlags
+	sf.register(fs, "")
+	format := fs.String("format", "", "csv or ndjson; empty = from the file name")
+	skipBad := fs.Bool("skip-bad", false, "put bad lines in a reject file instead of stopping")
+	rejects := fs.String("rejects", "", "reject file for --skip-bad (default FILE.rejects)")
+	pos, err := parse(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		fs.Usage()
+		return usageError{"import needs KIND and FILE"}
+	}
+	kind, name := pos[0], pos[1]
+	if ingest.Header(kind) == nil {
+		return usageError{fmt.Sprintf("unknown kind %q; kinds: %s", kind, strings.Join(ingest.Kinds(), ", "))}
+	}
+	in := io.Reader(os.Stdin)
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	db, _, err := sf.open(ctx, newLogger(e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	opt := ingest.Options{Format: *format, SkipBad: *skipBad, Progress: e.stderr}
+	var rejectFile *os.File
+	if *skipBad {
+		path := *rejects
+		if path == "" {
+			path = strings.TrimSuffix(name, "-") + ".rejects"
+			if name == "-" {
+				path = "stdin.rejects"
+			}
+		}
+		if rejectFile, err = os.Create(path); err != nil {
+			return err
+		}
+		defer rejectFile.Close()
+		opt.RejectTo = rejectFile
+	}
+	start := time.Now()
+	res, err := ingest.Import(ctx, db, kind, name, in, opt)
+	if err != nil {
+		return err
+	}
+	secs := time.Since(start).Seconds()
+	fmt.Fprintf(e.stdout, "imported %d %s in %.1fs (%.0f/s)\n", res.Imported, kind, secs, float64(res.Imported)/secs)
+	if rejectFile != nil {
+		if err := rejectFile.Sync(); err != nil {
+			return err
+		}
+		if res.Rejected > 0 {
+			fmt.Fprintf(e.stdout, "rejected %d lines, written to %s\n", res.Rejected, rejectFile.Name())
+		} else {
+			os.Remove(rejectFile.Name())
+		}
+	}
+	return nil
+}
+
+func exportCmd(ctx context.Context, e env, args []string) error {
+	fs := flags(e, "export", "KIND")
+	var sf storeFlags
+	sf.register(fs, "")
+	format := fs.String("format", "csv", "csv or ndjson")
+	out := fs.String("out", "", "output file; empty = standard output")
+	pos, err := parse(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usageError{"export needs KIND"}
+	}
+	db, _, err := sf.open(ctx, newLogger(e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	w := e.stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	if _, err := ingest.Export(ctx, db, pos[0], *format, w); err != nil {
+		return err
+	}
+	if f, ok := w.(*os.File); ok && *out != "" {
+		return f.Sync()
+	}
+	return nil
+}
+
+func keysCmd(ctx context.Context, e env, args []string) error {
+	fs := flags(e, "keys", "seal-rotate")
+	var sf storeFlags
+	sf.register(fs, "")
+	pos, err := parse(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "seal-rotate" {
+		fs.Usage()
+		return usageError{"keys needs a subcommand: seal-rotate"}
+	}
+	db, ring, err := sf.open(ctx, newLogger(e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	id, err := ring.Rotate()
+	if err != nil {
+		return err
+	}
+	n, err := reseal(ctx, db)
+	if err != nil {
+		return fmt.Errorf("new data key %s made, but re-sealing stopped: %w (run again to finish)", id, err)
+	}
+	fmt.Fprintf(e.stdout, "data key %s is now primary; re-sealed %d residents\n", id, n)
+	return nil
+}
+
+// reseal writes every resident back so that their personal fields are sealed
+// under the primary key, a page per transaction.
+func reseal(ctx context.Context, db person.Store) (int, error) {
+	n := 0
+	f := person.Filter{Page: record.Page{Limit: 5000}}
+	for {
+		page, next, err := db.Residents(ctx, f)
+		if err != nil {
+			return n, err
+		}
+		if len(page) > 0 {
+			m, err := db.ImportResidents(ctx, slices.Values(page), nil)
+			n += m
+			if err != nil {
+				return n, err
+			}
+		}
+		if next == "" {
+			return n, nil
+		}
+		f.After = next
+	}
+}

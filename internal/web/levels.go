@@ -1,0 +1,88 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+
+	"outbreak/internal/errs"
+	"outbreak/internal/place"
+	"outbreak/internal/record"
+)
+
+// levelList is the answer of GET /api/v1/regions/{id}/levels: every level
+// set on the region, oldest first. It is short, so it has no pages.
+type levelList struct {
+	Items []place.Level `json:"items"`
+}
+
+// levelRoutes are the routes of a region's risk levels.
+func (s *server) levelRoutes() []route {
+	path := "/api/v1/regions/{id}/levels"
+	return []route{
+		{method: "GET", path: path, id: "list_levels", tag: "regions", summary: "List the risk levels set on a region, oldest first",
+			status: []int{http.StatusOK}, resp: "LevelList", handler: s.listLevels},
+		{method: "POST", path: path, id: "set_level", tag: "regions", body: "Level", resp: "Level",
+			summary: "Set a region's risk level for an interval (region defaults to the path's)",
+			status:  []int{http.StatusCreated}, handler: s.setLevel},
+	}
+}
+
+func (s *server) listLevels(w http.ResponseWriter, r *http.Request) {
+	levels, err := s.store.Levels(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	if levels == nil {
+		levels = []place.Level{}
+	}
+	s.json(w, r, http.StatusOK, levelList{Items: levels})
+}
+
+func (s *server) setLevel(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	region := r.PathValue("id")
+	var l place.Level
+	if err := decodeBody(w, r, &l, false); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	switch {
+	case l.ID != "":
+		s.problem(w, r, errs.Field("id", "set by the server; leave it out"))
+		return
+	case l.Region != "" && l.Region != region:
+		s.problem(w, r, errs.Field("region", "%q differs from the region of the path, %q", l.Region, region))
+		return
+	}
+	l.Region = region
+	if err := l.Validate(); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	// An unknown region is a 404 here, where the store would call it a bad field.
+	if _, err := s.store.Region(ctx, region); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	l.From, l.To = record.Instant(l.From), record.Instant(l.To)
+	if _, err := s.store.ImportLevels(ctx, slices.Values([]place.Level{l}), record.Abort); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	levels, err := s.store.Levels(ctx, region)
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	stored, err := newest(func(record.Page) ([]place.Level, string, error) { return levels, "", nil },
+		func(x *place.Level) *string { return &x.ID },
+		func(x *place.Level) bool { return x.Level == l.Level && x.From.Equal(l.From) && x.To.Equal(l.To) })
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/regions/"+url.PathEscape(region)+"/levels")
+	s.json(w, r, http.StatusCreated, stored)
+}

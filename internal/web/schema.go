@@ -1,0 +1,160 @@
+package web
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+
+	"outbreak/internal/cases"
+	"outbreak/internal/lab"
+	"outbreak/internal/person"
+	"outbreak/internal/place"
+	"outbreak/internal/visit"
+)
+
+// schemaDef describes a component schema made from a Go type by reflection:
+// its JSON fields become properties, and those without omitempty or
+// omitzero are required (but never id, which a client may leave out).
+type schemaDef struct {
+	name string
+	typ  reflect.Type
+	desc string
+	// paged kinds also get a NamePage schema.
+	paged bool
+	// enums lists the values a field takes; notes describe fields.
+	enums map[string][]string
+	notes map[string]string
+	// readOnly fields are set by the server; optional fields are not
+	// required although they have no omitempty.
+	readOnly, optional []string
+}
+
+var serverID = []string{"id"}
+
+// schemaDefs are the schemas of every type the API reads or writes.
+var schemaDefs = []schemaDef{
+	{name: "Resident", typ: reflect.TypeFor[person.Resident](), paged: true,
+		desc:  "A resident. The ID is pseudonymous; name, phone and email are sealed at rest.",
+		notes: map[string]string{"phone": "E.164, like +8613800000000", "time_zone": "IANA, like Asia/Shanghai", "language": "a language tag, like en or zh-Hans"}},
+	{name: "Place", typ: reflect.TypeFor[place.Place](), paged: true, desc: "A venue with a check-in QR code.",
+		notes: map[string]string{"default_dwell": "how long a visit without check-out lasts, as a Go duration like 45m; empty: the policy's default"}},
+	{name: "Region", typ: reflect.TypeFor[place.Region](), paged: true,
+		desc:  "An administrative area; every region but a country has a parent of a larger kind.",
+		enums: map[string][]string{"kind": {place.Country, place.Province, place.City, place.District}}},
+	{name: "Level", typ: reflect.TypeFor[place.Level](), readOnly: serverID,
+		desc:  "A risk level set on a region for an interval; no to means until further notice.",
+		enums: map[string][]string{"level": {place.Low, place.Medium, place.High}}},
+	{name: "LevelList", typ: reflect.TypeFor[levelList](), desc: "The risk levels set on a region, oldest first."},
+	{name: "Visit", typ: reflect.TypeFor[visit.Visit](), paged: true, readOnly: serverID,
+		desc:  "A check-in of a person at a place.",
+		notes: map[string]string{"check_out": "absent: the person did not check out; tracing assumes the place's default dwell"}},
+	{name: "CheckIn", typ: reflect.TypeFor[checkIn](), desc: "One check-in; check_in defaults to now (or ?at=)."},
+	{name: "CheckOut", typ: reflect.TypeFor[checkOut](), desc: "A check-out; at defaults to now (or ?at=). The body may be empty."},
+	{name: "Stay", typ: reflect.TypeFor[visit.Stay](), paged: true, readOnly: serverID,
+		desc: "A period a person spent in a region; no to means still there."},
+	{name: "LabResult", typ: reflect.TypeFor[lab.Result](), paged: true, readOnly: serverID,
+		desc:  "The result of one test on a specimen.",
+		enums: map[string][]string{"result": {lab.Positive, lab.Negative, lab.Inconclusive}}},
+	{name: "Vaccination", typ: reflect.TypeFor[lab.Vaccination](), paged: true, readOnly: serverID,
+		desc: "One dose given to a person."},
+	{name: "Declaration", typ: reflect.TypeFor[lab.Declaration](), paged: true, readOnly: serverID, optional: []string{"symptoms"},
+		desc: "A daily health declaration; no symptoms means the resident declared themselves well."},
+	{name: "Case", typ: reflect.TypeFor[cases.Case](), paged: true,
+		desc:  "A confirmed infection. Onset is symptom onset, or specimen time if asymptomatic.",
+		notes: map[string]string{"id": "defaults to the person's ID", "isolated": "absent: not isolated yet", "released": "absent: not released yet"}},
+	{name: "Problem", typ: reflect.TypeFor[Problem](),
+		desc: "RFC 9457 problem details. type is urn:outbreak:problem: followed by one of invalid, not-found, conflict, " +
+			"unauthorized, forbidden, unavailable, internal, malformed, too-large, unsupported-media-type, " +
+			"method-not-allowed, no-route."},
+	{name: "FieldError", typ: reflect.TypeFor[FieldError](), desc: "What is wrong with one field; field is absent when the fault is not in one field."},
+	{name: "BatchResult", typ: reflect.TypeFor[BatchResult](), desc: "The result of a batch import, with one result per non-blank line."},
+	{name: "BatchItem", typ: reflect.TypeFor[BatchItem](),
+		desc: "The result of one line: error is null when it was stored. id is given for keyed kinds only."},
+	{name: "Health", typ: reflect.TypeFor[health](), desc: "The server and its store answer."},
+}
+
+// componentSchemas returns the document's component schemas.
+func componentSchemas() object {
+	names := map[reflect.Type]string{}
+	for _, d := range schemaDefs {
+		names[d.typ] = d.name
+	}
+	out := object{
+		"Page": object{"type": "object", "required": []string{"items"},
+			"description": "One page of a list. next is the cursor of the next page, absent or empty on the last.",
+			"properties":  object{"items": object{"type": "array"}, "next": object{"type": "string"}}},
+		"OpenAPI": object{"type": "object", "description": "An OpenAPI 3.1 document."},
+	}
+	for _, d := range schemaDefs {
+		out[d.name] = d.schema(names)
+		if d.paged {
+			out[d.name+"Page"] = object{"allOf": []any{ref("Page"), object{
+				"properties": object{"items": object{"type": "array", "items": ref(d.name)}}}}}
+		}
+	}
+	return out
+}
+
+// schema makes the JSON Schema of a struct type.
+func (d schemaDef) schema(names map[reflect.Type]string) object {
+	props := object{}
+	required := []string{}
+	for _, f := range reflect.VisibleFields(d.typ) {
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		p := typeSchema(f.Type, names)
+		if v, ok := d.enums[name]; ok {
+			p["enum"] = v
+		}
+		if n, ok := d.notes[name]; ok {
+			p["description"] = n
+		}
+		if slices.Contains(d.readOnly, name) {
+			p["readOnly"] = true
+		}
+		props[name] = p
+		omit := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
+		if !omit && name != "id" && !slices.Contains(d.optional, name) {
+			required = append(required, name)
+		}
+	}
+	return object{"type": "object", "description": d.desc, "properties": props, "required": required,
+		"additionalProperties": false}
+}
+
+// typeSchema makes the JSON Schema of a field's type.
+func typeSchema(t reflect.Type, names map[reflect.Type]string) object {
+	switch t {
+	case timeType:
+		return object{"type": "string", "format": "date-time"}
+	case durationType:
+		return object{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`}
+	}
+	if name, ok := names[t]; ok {
+		return ref(name)
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return object{"type": "string"}
+	case reflect.Bool:
+		return object{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return object{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return object{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		return object{"type": "array", "items": typeSchema(t.Elem(), names)}
+	case reflect.Pointer:
+		return object{"anyOf": []any{typeSchema(t.Elem(), names), object{"type": "null"}}}
+	}
+	return object{}
+}

@@ -1,0 +1,133 @@
+// Package web serves Outbreak's JSON API under /api/v1, the OpenAPI 3.1
+// document that describes it at /api/openapi.json, /healthz and /metrics.
+//
+// Every route is a row of one table (routes.go) that both registers the
+// handler and writes the OpenAPI document, so the two cannot drift apart.
+// Errors are RFC 9457 problem details naming the offending field.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"outbreak/internal/cases"
+	"outbreak/internal/lab"
+	"outbreak/internal/person"
+	"outbreak/internal/place"
+	"outbreak/internal/visit"
+)
+
+// Store is what the API needs of the store: the domain stores of every kind
+// of record, and a ping for /healthz.
+type Store interface {
+	person.Store
+	place.Store
+	visit.Store
+	lab.Store
+	cases.Store
+	// Ping returns an error when the store does not answer.
+	Ping(ctx context.Context) error
+}
+
+// Config wires the server; every dependency is explicit.
+type Config struct {
+	// Store keeps the records. It is required.
+	Store Store
+	// Logger receives one line per request and the details of internal
+	// errors; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock: the default check-in and check-out time, and the
+	// time in new IDs. Nil means time.Now.
+	Now func() time.Time
+	// Registry receives the server's metrics and the Go runtime collectors,
+	// and is what /metrics serves. Nil means a registry of the server's own.
+	Registry *prometheus.Registry
+}
+
+// server is the API: the handlers of the route table on a ServeMux, wrapped
+// in request IDs, logging, metrics and panic recovery.
+type server struct {
+	store   Store
+	log     *slog.Logger
+	now     func() time.Time
+	reg     *prometheus.Registry
+	metrics *metrics
+	mux     *http.ServeMux
+	routes  []route
+	// patterns are the patterns registered on mux, in order.
+	patterns []string
+	// doc is the OpenAPI document, built once from routes.
+	doc     []byte
+	handler http.Handler
+}
+
+// New returns the handler of the whole API. It panics if cfg.Store is nil,
+// which is a wiring mistake, not a condition to handle at run time.
+func New(cfg Config) http.Handler { return newServer(cfg) }
+
+func newServer(cfg Config) *server {
+	if cfg.Store == nil {
+		panic("web: Config.Store is nil")
+	}
+	s := &server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, reg: cfg.Registry, mux: http.NewServeMux()}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.reg == nil {
+		s.reg = prometheus.NewRegistry()
+	}
+	s.metrics = newMetrics(s.reg)
+	s.routes = s.table()
+	for _, rt := range s.routes {
+		s.mux.HandleFunc(rt.pattern(), rt.handler)
+		s.patterns = append(s.patterns, rt.pattern())
+	}
+	s.doc = mustJSON(s.openAPI())
+	s.handler = s.instrument(s.recoverPanics(http.HandlerFunc(s.route)))
+	return s
+}
+
+// ServeHTTP serves one request.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// route dispatches to the mux, answering unknown routes and wrong methods
+// with problem details instead of the mux's plain text.
+func (s *server) route(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		// The mux's own 404 or 405: learn which, and its Allow header.
+		rec := &discardWriter{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		if rec.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			s.problem(w, r, &httpError{status: rec.status, slug: "method-not-allowed", title: "Method not allowed",
+				detail: r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + rec.header.Get("Allow")})
+			return
+		}
+		s.problem(w, r, &httpError{status: http.StatusNotFound, slug: "no-route", title: "No such route",
+			detail: "no route " + r.Method + " " + r.URL.Path + "; see /api/openapi.json"})
+		return
+	}
+	if st := stateOf(r.Context()); st != nil {
+		st.pattern = pattern
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// discardWriter records the status and headers of a response and drops its
+// body.
+type discardWriter struct {
+	header http.Header
+	status int
+}
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(status int)      { d.status = status }
