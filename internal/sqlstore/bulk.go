@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"iter"
 	"strconv"
@@ -19,18 +20,21 @@ type validator[T any] interface {
 }
 
 // bulk writes items in one transaction: open prepares the writer inside the
-// transaction and returns add, called per item, and finish, called once after
-// the last. An Invalid error from Validate or add goes to reject; any other
+// transaction and returns add, called per item, finish, called once after
+// the last, and stop (or nil), called when the transaction ends either way. An Invalid error from Validate or add goes to reject; any other
 // error, a reject that returns an error, or a cancelled ctx (how a reader
 // reports a malformed line) rolls everything back.
 func bulk[T any, P validator[T]](ctx context.Context, db *DB, items iter.Seq[T], reject record.Reject,
-	open func(tx q) (add func(*T) error, finish func() error)) (int, error) {
+	open func(tx q) (add func(*T) error, finish func() error, stop func())) (int, error) {
 	if reject == nil {
 		reject = record.Abort
 	}
 	n := 0
 	err := db.tx(ctx, func(tx q) error {
-		add, finish := open(tx)
+		add, finish, stop := open(tx)
+		if stop != nil {
+			defer stop()
+		}
 		for it := range items {
 			err := P(&it).Validate()
 			if err == nil {
@@ -69,6 +73,7 @@ type batch struct {
 	rows   int
 	keys   map[string]bool // upsert keys in this batch: one statement may not touch a row twice
 	maxRow int
+	full   *sql.Stmt // the statement of a full batch, prepared once on SQLite
 }
 
 func newBatch(c q, table, cols, tail string) *batch {
@@ -100,6 +105,35 @@ func (b *batch) flush(ctx context.Context) error {
 	if b.rows == 0 {
 		return nil
 	}
+	var err error
+	if tx := sqliteTx(b.c); tx != nil && b.rows == b.maxRow {
+		// Parsing a statement of hundreds of rows costs as much as running
+		// it, so a full batch reuses one prepared statement.
+		if b.full == nil {
+			b.full, err = tx.PrepareContext(ctx, b.sql())
+		}
+		if err == nil {
+			_, err = b.full.ExecContext(ctx, b.args...)
+		}
+	} else {
+		_, err = b.c.exec(ctx, b.sql(), b.args...)
+	}
+	b.args, b.rows = b.args[:0], 0
+	clear(b.keys)
+	return err
+}
+
+// sqliteTx returns the SQLite transaction that c runs in, if it does.
+func sqliteTx(c q) *sql.Tx {
+	if s, ok := c.(sqlQ); ok {
+		tx, _ := s.c.(*sql.Tx)
+		return tx
+	}
+	return nil
+}
+
+// sql returns the statement for the queued rows.
+func (b *batch) sql() string {
 	row := "(" + marks(b.ncol) + ")"
 	var sb strings.Builder
 	sb.WriteString(b.head)
@@ -111,10 +145,7 @@ func (b *batch) flush(ctx context.Context) error {
 	}
 	sb.WriteByte(' ')
 	sb.WriteString(b.tail)
-	_, err := b.c.exec(ctx, sb.String(), b.args...)
-	b.args, b.rows = b.args[:0], 0
-	clear(b.keys)
-	return err
+	return sb.String()
 }
 
 // upsert returns the ON CONFLICT clause that replaces cols of the row with id.

@@ -90,7 +90,7 @@ func (db *DB) openSQLite(ctx context.Context) error {
 	path := filepath.Join(db.cfg.Dir, "outbreak.db")
 	// busy_timeout first so that the other pragmas wait for a busy file too.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-		"&_pragma=foreign_keys(ON)&_pragma=cache_size(-262144)&_pragma=temp_store(MEMORY)"
+		"&_pragma=foreign_keys(ON)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)&_pragma=threads(2)"
 	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("sqlstore: open %s: %w", path, err)

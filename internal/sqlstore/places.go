@@ -48,7 +48,7 @@ func (rc *regionCheck) check(ctx context.Context, field, id string) error {
 // ImportRegions inserts or replaces regions in one transaction. A parent
 // must be stored already or come earlier in the same import.
 func (db *DB) ImportRegions(ctx context.Context, items iter.Seq[place.Region], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*place.Region) error, func() error) {
+	return bulk(ctx, db, items, reject, func(tx q) (func(*place.Region) error, func() error, func()) {
 		rc := newRegionCheck(tx)
 		b := newBatch(tx, "regions", "id, name, parent, kind", upsert("name", "parent", "kind"))
 		add := func(r *place.Region) error {
@@ -58,7 +58,7 @@ func (db *DB) ImportRegions(ctx context.Context, items iter.Seq[place.Region], r
 			rc.kinds[r.ID] = r.Kind
 			return b.add(ctx, r.ID, r.ID, r.Name, nullable(r.Parent), r.Kind)
 		}
-		return add, func() error { return b.flush(ctx) }
+		return add, func() error { return b.flush(ctx) }, nil
 	})
 }
 
@@ -125,7 +125,7 @@ func afterID(w *where, cursor string) error {
 
 // ImportLevels appends risk levels in one transaction.
 func (db *DB) ImportLevels(ctx context.Context, items iter.Seq[place.Level], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*place.Level) error, func() error) {
+	return bulk(ctx, db, items, reject, func(tx q) (func(*place.Level) error, func() error, func()) {
 		rc := newRegionCheck(tx)
 		b := newBatch(tx, "region_levels", "region, level, from_at, to_at", "")
 		add := func(l *place.Level) error {
@@ -135,7 +135,7 @@ func (db *DB) ImportLevels(ctx context.Context, items iter.Seq[place.Level], rej
 			l.From, l.To = record.Instant(l.From), record.Instant(l.To)
 			return b.add(ctx, "", l.Region, l.Level, db.ts(l.From), db.ts(l.To))
 		}
-		return add, func() error { return b.flush(ctx) }
+		return add, func() error { return b.flush(ctx) }, nil
 	})
 }
 
@@ -157,7 +157,7 @@ func (db *DB) Levels(ctx context.Context, region string) ([]place.Level, error) 
 
 // ImportPlaces inserts or replaces places in one transaction.
 func (db *DB) ImportPlaces(ctx context.Context, items iter.Seq[place.Place], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*place.Place) error, func() error) {
+	return bulk(ctx, db, items, reject, func(tx q) (func(*place.Place) error, func() error, func()) {
 		rc := newRegionCheck(tx)
 		b := newBatch(tx, "places", "id, name, region, category, lat, lon, default_dwell",
 			upsert("name", "region", "category", "lat", "lon", "default_dwell"))
@@ -167,7 +167,7 @@ func (db *DB) ImportPlaces(ctx context.Context, items iter.Seq[place.Place], rej
 			}
 			return b.add(ctx, p.ID, p.ID, p.Name, p.Region, p.Category, p.Lat, p.Lon, int64(p.DefaultDwell))
 		}
-		return add, func() error { return b.flush(ctx) }
+		return add, func() error { return b.flush(ctx) }, nil
 	})
 }
 

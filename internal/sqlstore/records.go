@@ -105,7 +105,7 @@ var stays = timed[visit.Stay]{
 
 // ImportStays appends stays in one transaction.
 func (db *DB) ImportStays(ctx context.Context, items iter.Seq[visit.Stay], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*visit.Stay) error, func() error) {
+	return bulk(ctx, db, items, reject, func(tx q) (func(*visit.Stay) error, func() error, func()) {
 		rc := newRegionCheck(tx)
 		b := newBatch(tx, "stays", "person, region, from_at, to_at", "")
 		add := func(s *visit.Stay) error {
@@ -117,7 +117,7 @@ func (db *DB) ImportStays(ctx context.Context, items iter.Seq[visit.Stay], rejec
 			}
 			return b.add(ctx, "", s.Person, s.Region, db.ts(s.From), db.ts(s.To))
 		}
-		return add, func() error { return b.flush(ctx) }
+		return add, func() error { return b.flush(ctx) }, nil
 	})
 }
 
@@ -146,7 +146,7 @@ var results = timed[lab.Result]{
 // personOnly writes an append-only table whose only reference is a person.
 func personOnly[T any, P validator[T]](ctx context.Context, db *DB, items iter.Seq[T], reject record.Reject,
 	table, cols string, person func(*T) string, vals func(*T) []any) (int, error) {
-	return bulk[T, P](ctx, db, items, reject, func(tx q) (func(*T) error, func() error) {
+	return bulk[T, P](ctx, db, items, reject, func(tx q) (func(*T) error, func() error, func()) {
 		b := newBatch(tx, table, cols, "")
 		add := func(it *T) error {
 			if _, err := db.keys.lookup(ctx, tx, "residents", "person", person(it)); err != nil {
@@ -154,7 +154,7 @@ func personOnly[T any, P validator[T]](ctx context.Context, db *DB, items iter.S
 			}
 			return b.add(ctx, "", vals(it)...)
 		}
-		return add, func() error { return b.flush(ctx) }
+		return add, func() error { return b.flush(ctx) }, nil
 	})
 }
 
@@ -166,7 +166,9 @@ func (db *DB) ImportResults(ctx context.Context, items iter.Seq[lab.Result], rej
 }
 
 // Result returns one test result.
-func (db *DB) Result(ctx context.Context, id string) (lab.Result, error) { return results.get(ctx, db, id) }
+func (db *DB) Result(ctx context.Context, id string) (lab.Result, error) {
+	return results.get(ctx, db, id)
+}
 
 // Results lists test results in specimen-time order.
 func (db *DB) Results(ctx context.Context, f lab.Filter) ([]lab.Result, string, error) {
