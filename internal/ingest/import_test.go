@@ -62,7 +62,7 @@ func TestBadLine(t *testing.T) {
 			"r1,p1,2026-03-01T08:00:00Z,\n" + "r2,v9,2026-03-01T08:00:00Z,\n" + "r3,p1,2026-03-01T08:00:00Z,\n",
 			`visits.csv:3: place: unknown place "v9"`},
 		{"unknown parent", "regions", "regions.csv", "id,name,parent,kind\nzz,Z,yy,province\n",
-			`regions.csv:2: parent: unknown region "yy"`},
+			`regions.csv:2: parent: unknown region "yy" (a parent comes before its children)`},
 		{"unknown column", "visits", "visits.csv", "person,place,color,check_in\nr1,p1,red,2026-03-01T08:00:00Z\n",
 			"visits.csv:1: color: unknown column (visits has id,person,place,check_in,check_out)"},
 		{"missing column", "visits", "visits.csv", "person,place,check_out\nr1,p1,\n",

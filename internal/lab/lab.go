@@ -121,15 +121,20 @@ type Filter struct {
 
 // Store keeps test results, vaccinations and declarations. Each Import
 // appends in one transaction; an item it refuses (Invalid: unknown person)
-// goes to reject. Each getter returns a NotFound error for an unknown ID.
+// goes to reject. Each Add appends one record and returns it with its ID
+// (Invalid: unknown person). Each getter returns a NotFound error for an
+// unknown ID; each list is in time order.
 type Store interface {
 	ImportResults(ctx context.Context, items iter.Seq[Result], reject record.Reject) (int, error)
+	AddResult(ctx context.Context, r Result) (Result, error)
 	Result(ctx context.Context, id string) (Result, error)
 	Results(ctx context.Context, f Filter) ([]Result, string, error)
 	ImportVaccinations(ctx context.Context, items iter.Seq[Vaccination], reject record.Reject) (int, error)
+	AddVaccination(ctx context.Context, v Vaccination) (Vaccination, error)
 	Vaccination(ctx context.Context, id string) (Vaccination, error)
 	Vaccinations(ctx context.Context, f Filter) ([]Vaccination, string, error)
 	ImportDeclarations(ctx context.Context, items iter.Seq[Declaration], reject record.Reject) (int, error)
+	AddDeclaration(ctx context.Context, d Declaration) (Declaration, error)
 	Declaration(ctx context.Context, id string) (Declaration, error)
 	Declarations(ctx context.Context, f Filter) ([]Declaration, string, error)
 }

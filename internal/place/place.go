@@ -143,6 +143,7 @@ func (l *Level) Validate() error {
 	if l.From.IsZero() {
 		return errs.Field("from", "required")
 	}
+	l.From, l.To = record.Instant(l.From), record.Instant(l.To)
 	if !l.To.IsZero() && !l.To.After(l.From) {
 		return errs.Field("to", "must be after from")
 	}
@@ -159,8 +160,8 @@ type Filter struct {
 // Store keeps places, regions and their risk levels.
 type Store interface {
 	// ImportRegions inserts or replaces regions in one transaction; a parent
-	// may come later in the same import. An item it refuses (Invalid: unknown
-	// or smaller parent) goes to reject.
+	// must be stored already or come earlier in the same import. An item it
+	// refuses (Invalid: unknown or smaller parent) goes to reject.
 	ImportRegions(ctx context.Context, items iter.Seq[Region], reject record.Reject) (int, error)
 	// Region returns one region, or a NotFound error.
 	Region(ctx context.Context, id string) (Region, error)
@@ -168,6 +169,9 @@ type Store interface {
 	Regions(ctx context.Context, f Filter) ([]Region, string, error)
 	// ImportLevels appends risk levels in one transaction (Invalid: unknown region).
 	ImportLevels(ctx context.Context, items iter.Seq[Level], reject record.Reject) (int, error)
+	// AddLevel sets one risk level and returns it with its ID (Invalid:
+	// unknown region).
+	AddLevel(ctx context.Context, l Level) (Level, error)
 	// Levels lists the risk levels set on a region, oldest first.
 	Levels(ctx context.Context, region string) ([]Level, error)
 	// ImportPlaces inserts or replaces places in one transaction (Invalid: unknown region).

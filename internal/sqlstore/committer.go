@@ -41,7 +41,7 @@ func (c *committer) add(ctx context.Context, v visit.Visit) (visit.Visit, error)
 	case <-c.quit:
 		return v, errs.E(errs.Unavailable, "the store is closing")
 	case <-ctx.Done():
-		return v, ctx.Err()
+		return v, errs.Wrap(errs.Unavailable, ctx.Err(), "check-in not taken")
 	}
 	<-r.reply // once taken, a check-in is answered even if ctx ends: it may be committed
 	return r.v, r.err

@@ -123,20 +123,22 @@ func afterID(w *where, cursor string) error {
 	return err
 }
 
+var levelTable = appender[place.Level]{
+	table: "region_levels", cols: "region, level, from_at, to_at", id: func(l *place.Level) *string { return &l.ID },
+	check: func(ctx context.Context, _ *DB, _ q, rc *regionCheck, l *place.Level) error {
+		return rc.check(ctx, "region", l.Region)
+	},
+	vals: func(db *DB, l *place.Level) []any { return []any{l.Region, l.Level, db.ts(l.From), db.ts(l.To)} },
+}
+
 // ImportLevels appends risk levels in one transaction.
 func (db *DB) ImportLevels(ctx context.Context, items iter.Seq[place.Level], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*place.Level) error, func() error, func()) {
-		rc := newRegionCheck(tx)
-		b := newBatch(tx, "region_levels", "region, level, from_at, to_at", "")
-		add := func(l *place.Level) error {
-			if err := rc.check(ctx, "region", l.Region); err != nil {
-				return err
-			}
-			l.From, l.To = record.Instant(l.From), record.Instant(l.To)
-			return b.add(ctx, "", l.Region, l.Level, db.ts(l.From), db.ts(l.To))
-		}
-		return add, func() error { return b.flush(ctx) }, nil
-	})
+	return importAppend(ctx, db, levelTable, items, reject)
+}
+
+// AddLevel sets one risk level on a region and returns it with its ID.
+func (db *DB) AddLevel(ctx context.Context, l place.Level) (place.Level, error) {
+	return addAppend(ctx, db, levelTable, l)
 }
 
 // Levels lists the risk levels set on a region, oldest first.

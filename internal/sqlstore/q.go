@@ -125,7 +125,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx q) error) error {
 		}
 		defer tx.Rollback(context.WithoutCancel(ctx))
 		if err := fn(pgQ{c: tx, tx: tx}); err != nil {
-			return err
+			return db.mapErr(err)
 		}
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
@@ -138,7 +138,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx q) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(sqlQ{c: tx}); err != nil {
-		return err
+		return db.mapErr(err)
 	}
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
@@ -150,6 +150,10 @@ func (db *DB) tx(ctx context.Context, fn func(tx q) error) error {
 func (db *DB) mapErr(err error) error {
 	if err == nil {
 		return nil
+	}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return err // already has a kind
 	}
 	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
 		return errs.Wrap(errs.NotFound, err, "not found")

@@ -103,22 +103,25 @@ var stays = timed[visit.Stay]{
 	key: func(s visit.Stay) (time.Time, string) { return s.From, s.ID },
 }
 
+var stayTable = appender[visit.Stay]{
+	table: "stays", cols: "person, region, from_at, to_at", id: func(s *visit.Stay) *string { return &s.ID },
+	check: func(ctx context.Context, db *DB, tx q, rc *regionCheck, s *visit.Stay) error {
+		if _, err := db.keys.lookup(ctx, tx, "residents", "person", s.Person); err != nil {
+			return err
+		}
+		return rc.check(ctx, "region", s.Region)
+	},
+	vals: func(db *DB, s *visit.Stay) []any { return []any{s.Person, s.Region, db.ts(s.From), db.ts(s.To)} },
+}
+
 // ImportStays appends stays in one transaction.
 func (db *DB) ImportStays(ctx context.Context, items iter.Seq[visit.Stay], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*visit.Stay) error, func() error, func()) {
-		rc := newRegionCheck(tx)
-		b := newBatch(tx, "stays", "person, region, from_at, to_at", "")
-		add := func(s *visit.Stay) error {
-			if _, err := db.keys.lookup(ctx, tx, "residents", "person", s.Person); err != nil {
-				return err
-			}
-			if err := rc.check(ctx, "region", s.Region); err != nil {
-				return err
-			}
-			return b.add(ctx, "", s.Person, s.Region, db.ts(s.From), db.ts(s.To))
-		}
-		return add, func() error { return b.flush(ctx) }, nil
-	})
+	return importAppend(ctx, db, stayTable, items, reject)
+}
+
+// AddStay appends one stay and returns it with its ID.
+func (db *DB) AddStay(ctx context.Context, s visit.Stay) (visit.Stay, error) {
+	return addAppend(ctx, db, stayTable, s)
 }
 
 // Stay returns one stay.
@@ -143,26 +146,72 @@ var results = timed[lab.Result]{
 	key: func(x lab.Result) (time.Time, string) { return x.SpecimenAt, x.ID },
 }
 
-// personOnly writes an append-only table whose only reference is a person.
-func personOnly[T any, P validator[T]](ctx context.Context, db *DB, items iter.Seq[T], reject record.Reject,
-	table, cols string, person func(*T) string, vals func(*T) []any) (int, error) {
+// appender describes an append-only table: its columns, the references to
+// check, the values to bind and where the new ID goes.
+type appender[T any] struct {
+	table, cols string
+	check       func(ctx context.Context, db *DB, tx q, rc *regionCheck, it *T) error
+	vals        func(db *DB, it *T) []any
+	id          func(*T) *string
+}
+
+// personCheck checks the one reference of records that refer only to a person.
+func personCheck[T any](person func(*T) string) func(context.Context, *DB, q, *regionCheck, *T) error {
+	return func(ctx context.Context, db *DB, tx q, _ *regionCheck, it *T) error {
+		_, err := db.keys.lookup(ctx, tx, "residents", "person", person(it))
+		return err
+	}
+}
+
+func importAppend[T any, P validator[T]](ctx context.Context, db *DB, a appender[T], items iter.Seq[T], reject record.Reject) (int, error) {
 	return bulk[T, P](ctx, db, items, reject, func(tx q) (func(*T) error, func() error, func()) {
-		b := newBatch(tx, table, cols, "")
+		rc := newRegionCheck(tx)
+		b := newBatch(tx, a.table, a.cols, "")
 		add := func(it *T) error {
-			if _, err := db.keys.lookup(ctx, tx, "residents", "person", person(it)); err != nil {
+			if err := a.check(ctx, db, tx, rc, it); err != nil {
 				return err
 			}
-			return b.add(ctx, "", vals(it)...)
+			return b.add(ctx, "", a.vals(db, it)...)
 		}
 		return add, func() error { return b.flush(ctx) }, nil
 	})
 }
 
+// addAppend appends one record and returns it with its new ID.
+func addAppend[T any, P validator[T]](ctx context.Context, db *DB, a appender[T], it T) (T, error) {
+	if err := P(&it).Validate(); err != nil {
+		return it, err
+	}
+	err := db.tx(ctx, func(tx q) error {
+		if err := a.check(ctx, db, tx, newRegionCheck(tx), &it); err != nil {
+			return err
+		}
+		vals := a.vals(db, &it)
+		var id int64
+		query := "INSERT INTO " + a.table + " (" + a.cols + ") VALUES (" + marks(len(vals)) + ") RETURNING id"
+		if err := one(ctx, tx, a.table, query, vals, &id); err != nil {
+			return err
+		}
+		*a.id(&it) = itoa(id)
+		return nil
+	})
+	return it, err
+}
+
+var resultTable = appender[lab.Result]{
+	table: "lab_results", cols: "person, specimen_at, result, test_type", id: func(x *lab.Result) *string { return &x.ID },
+	check: personCheck(func(x *lab.Result) string { return x.Person }),
+	vals:  func(db *DB, x *lab.Result) []any { return []any{x.Person, db.ts(x.SpecimenAt), x.Result, x.TestType} },
+}
+
 // ImportResults appends test results in one transaction.
 func (db *DB) ImportResults(ctx context.Context, items iter.Seq[lab.Result], reject record.Reject) (int, error) {
-	return personOnly(ctx, db, items, reject, "lab_results", "person, specimen_at, result, test_type",
-		func(x *lab.Result) string { return x.Person },
-		func(x *lab.Result) []any { return []any{x.Person, db.ts(x.SpecimenAt), x.Result, x.TestType} })
+	return importAppend(ctx, db, resultTable, items, reject)
+}
+
+// AddResult appends one test result and returns it with its ID.
+func (db *DB) AddResult(ctx context.Context, x lab.Result) (lab.Result, error) {
+	return addAppend(ctx, db, resultTable, x)
 }
 
 // Result returns one test result.
@@ -185,11 +234,20 @@ var vaccinations = timed[lab.Vaccination]{
 	key: func(v lab.Vaccination) (time.Time, string) { return v.GivenAt, v.ID },
 }
 
+var vaccinationTable = appender[lab.Vaccination]{
+	table: "vaccinations", cols: "person, given_at, product, dose", id: func(v *lab.Vaccination) *string { return &v.ID },
+	check: personCheck(func(v *lab.Vaccination) string { return v.Person }),
+	vals:  func(db *DB, v *lab.Vaccination) []any { return []any{v.Person, db.ts(v.GivenAt), v.Product, v.Dose} },
+}
+
 // ImportVaccinations appends vaccinations in one transaction.
 func (db *DB) ImportVaccinations(ctx context.Context, items iter.Seq[lab.Vaccination], reject record.Reject) (int, error) {
-	return personOnly(ctx, db, items, reject, "vaccinations", "person, given_at, product, dose",
-		func(v *lab.Vaccination) string { return v.Person },
-		func(v *lab.Vaccination) []any { return []any{v.Person, db.ts(v.GivenAt), v.Product, v.Dose} })
+	return importAppend(ctx, db, vaccinationTable, items, reject)
+}
+
+// AddVaccination appends one vaccination and returns it with its ID.
+func (db *DB) AddVaccination(ctx context.Context, v lab.Vaccination) (lab.Vaccination, error) {
+	return addAppend(ctx, db, vaccinationTable, v)
 }
 
 // Vaccination returns one vaccination.
@@ -217,13 +275,22 @@ var declarations = timed[lab.Declaration]{
 	key: func(d lab.Declaration) (time.Time, string) { return d.DeclaredAt, d.ID },
 }
 
+var declarationTable = appender[lab.Declaration]{
+	table: "declarations", cols: "person, declared_at, symptoms", id: func(d *lab.Declaration) *string { return &d.ID },
+	check: personCheck(func(d *lab.Declaration) string { return d.Person }),
+	vals: func(db *DB, d *lab.Declaration) []any {
+		return []any{d.Person, db.ts(d.DeclaredAt), strings.Join(d.Symptoms, ";")}
+	},
+}
+
 // ImportDeclarations appends health declarations in one transaction.
 func (db *DB) ImportDeclarations(ctx context.Context, items iter.Seq[lab.Declaration], reject record.Reject) (int, error) {
-	return personOnly(ctx, db, items, reject, "declarations", "person, declared_at, symptoms",
-		func(d *lab.Declaration) string { return d.Person },
-		func(d *lab.Declaration) []any {
-			return []any{d.Person, db.ts(d.DeclaredAt), strings.Join(d.Symptoms, ";")}
-		})
+	return importAppend(ctx, db, declarationTable, items, reject)
+}
+
+// AddDeclaration appends one declaration and returns it with its ID.
+func (db *DB) AddDeclaration(ctx context.Context, d lab.Declaration) (lab.Declaration, error) {
+	return addAppend(ctx, db, declarationTable, d)
 }
 
 // Declaration returns one declaration.

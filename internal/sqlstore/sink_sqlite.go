@@ -29,8 +29,8 @@ type sqliteSink struct {
 	// Owned by the writer (the caller's goroutine when not bulk).
 	next    int64 // next ID; 0 until read
 	batches map[string]*batch
-	exists  map[string]bool
 	made    []string
+	ranges  map[string][2]int64 // IDs given per day: [first, last]
 	ids     []int64
 
 	jobs chan func() error
@@ -48,7 +48,7 @@ const (
 )
 
 func newSQLiteSink(db *DB, c q, bulk bool) *sqliteSink {
-	s := &sqliteSink{db: db, c: c, bulk: bulk, bufs: map[int64][]visitRow{}, batches: map[string]*batch{}, exists: map[string]bool{}}
+	s := &sqliteSink{db: db, c: c, bulk: bulk, bufs: map[int64][]visitRow{}, batches: map[string]*batch{}, ranges: map[string][2]int64{}}
 	if bulk {
 		s.jobs = make(chan func() error, 4)
 		s.done = make(chan struct{})
@@ -154,6 +154,14 @@ func (s *sqliteSink) write(ctx context.Context, day string, rows []visitRow) err
 			return cmp.Or(cmp.Compare(a.place, b.place), cmp.Compare(a.in, b.in))
 		})
 	}
+	if len(rows) > 0 {
+		rg, ok := s.ranges[day]
+		if !ok {
+			rg[0] = s.next
+		}
+		rg[1] = s.next + int64(len(rows)) - 1
+		s.ranges[day] = rg
+	}
 	for _, r := range rows {
 		id := s.next
 		s.next++
@@ -226,6 +234,14 @@ func (s *sqliteSink) finish(ctx context.Context) error {
 	}
 	if s.next == 0 {
 		return nil
+	}
+	// Visit(id) looks in the days whose range holds the ID.
+	for day, rg := range s.ranges {
+		_, err := s.c.exec(ctx, "UPDATE visit_days SET min_id = min(coalesce(min_id, ?), ?), max_id = max(coalesce(max_id, ?), ?) WHERE day = ?",
+			rg[0], rg[0], rg[1], rg[1], day)
+		if err != nil {
+			return err
+		}
 	}
 	_, err := s.c.exec(ctx, "UPDATE sequences SET next = ? WHERE name = 'visits'", s.next)
 	return err

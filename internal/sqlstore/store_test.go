@@ -223,9 +223,13 @@ func TestVisits(t *testing.T) {
 		if got := visitsOf(t, db, visit.Filter{Person: "nobody"}); len(got) != 0 {
 			t.Fatalf("visits of an unknown person: %+v", got)
 		}
-		one, err := db.Visit(ctx, r2[1].ID)
-		if err != nil || one != r2[1] {
-			t.Fatalf("Visit(%s) = %+v, %v; want %+v", r2[1].ID, one, err, r2[1])
+		for _, v := range all {
+			if got, err := db.Visit(ctx, v.ID); err != nil || got != v {
+				t.Fatalf("Visit(%s) = %+v, %v; want %+v", v.ID, got, err, v)
+			}
+		}
+		if _, err := db.CheckOut(ctx, r2[1].ID, time.Time{}); errs.FieldOf(err) != "at" {
+			t.Fatalf("CheckOut at the zero time: %v", err)
 		}
 		// Check-out of an open visit, once.
 		open := visitsOf(t, db, visit.Filter{Person: "r1"})[0]

@@ -165,6 +165,24 @@ func (db *DB) loadDays(ctx context.Context) ([]string, error) {
 	return days, nil
 }
 
+// daysHolding returns the SQLite partitions whose ID range holds id, newest first.
+func (db *DB) daysHolding(ctx context.Context, id int64) ([]string, error) {
+	r, err := db.reader().query(ctx, "SELECT day FROM visit_days WHERE ? BETWEEN min_id AND max_id ORDER BY day DESC", id)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var days []string
+	for r.Next() {
+		var d string
+		if err := r.Scan(&d); err != nil {
+			return nil, err
+		}
+		days = append(days, d)
+	}
+	return days, r.Err()
+}
+
 // Days returns the UTC days that hold visits, oldest first, as YYYYMMDD.
 func (db *DB) Days(ctx context.Context) ([]string, error) { return db.loadDays(ctx) }
 
@@ -187,11 +205,11 @@ func (db *DB) Visit(ctx context.Context, id string) (visit.Visit, error) {
 	if db.pg {
 		return get(ctx, db.reader(), "visit", id, strings.Replace(visitSelect, "%s", "visits", 1)+" WHERE v.id = ?", scanVisit, n)
 	}
-	days, err := db.loadDays(ctx)
+	days, err := db.daysHolding(ctx, n)
 	if err != nil {
 		return visit.Visit{}, err
 	}
-	for _, day := range slices.Backward(days) {
+	for _, day := range days {
 		v, err := get(ctx, db.reader(), "visit", id, strings.Replace(visitSelect, "%s", "visits_"+day, 1)+" WHERE v.id = ?", scanVisit, n)
 		if !errs.Is(err, errs.NotFound) {
 			return v, err
@@ -273,6 +291,9 @@ func (db *DB) Visits(ctx context.Context, f visit.Filter) ([]visit.Visit, string
 
 // CheckOut sets the check-out of a visit that has none.
 func (db *DB) CheckOut(ctx context.Context, id string, at time.Time) (visit.Visit, error) {
+	if at.IsZero() {
+		return visit.Visit{}, errs.Field("at", "required")
+	}
 	v, err := db.Visit(ctx, id)
 	if err != nil {
 		return v, err

@@ -106,6 +106,9 @@ type Store interface {
 	Visits(ctx context.Context, f Filter) ([]Visit, string, error)
 	// ImportStays appends stays in one transaction (Invalid: unknown person or region).
 	ImportStays(ctx context.Context, items iter.Seq[Stay], reject record.Reject) (int, error)
+	// AddStay appends one stay and returns it with its ID (Invalid: unknown
+	// person or region).
+	AddStay(ctx context.Context, s Stay) (Stay, error)
 	// Stay returns one stay, or a NotFound error.
 	Stay(ctx context.Context, id string) (Stay, error)
 	// Stays lists stays in start order.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"slices"
 
 	"outbreak/internal/cases"
 	"outbreak/internal/ingest"
@@ -57,12 +56,7 @@ func (s *server) kinds() []kindRoutes {
 				return st.Stays(ctx, visit.Filter{Person: q.str("person"), Region: q.str("region"),
 					From: q.time("from"), To: q.time("to"), Page: p})
 			},
-			find: func(ctx context.Context, v visit.Stay) (visit.Stay, error) {
-				from, to := instantRange(v.From)
-				return newest(func(p record.Page) ([]visit.Stay, string, error) {
-					return st.Stays(ctx, visit.Filter{Person: v.Person, Region: v.Region, From: from, To: to, Page: p})
-				}, func(x *visit.Stay) *string { return &x.ID }, func(x *visit.Stay) bool { return x.To.Equal(v.To) })
-			}},
+			add: st.AddStay},
 		&resource[lab.Result]{kind: "labs", schema: "LabResult", noun: "lab result",
 			codec: ingest.Labs, id: func(v *lab.Result) *string { return &v.ID },
 			validate: (*lab.Result).Validate, get: st.Result, load: st.ImportResults,
@@ -71,14 +65,7 @@ func (s *server) kinds() []kindRoutes {
 			list: func(ctx context.Context, q query, p record.Page) ([]lab.Result, string, error) {
 				return st.Results(ctx, labFilter(q, p))
 			},
-			find: func(ctx context.Context, v lab.Result) (lab.Result, error) {
-				from, to := instantRange(v.SpecimenAt)
-				return newest(func(p record.Page) ([]lab.Result, string, error) {
-					return st.Results(ctx, lab.Filter{Person: v.Person, From: from, To: to, Page: p})
-				}, func(x *lab.Result) *string { return &x.ID }, func(x *lab.Result) bool {
-					return x.Result == v.Result && x.TestType == v.TestType
-				})
-			}},
+			add: st.AddResult},
 		&resource[lab.Vaccination]{kind: "vaccinations", schema: "Vaccination", noun: "vaccination",
 			codec: ingest.Vaccinations, id: func(v *lab.Vaccination) *string { return &v.ID },
 			validate: (*lab.Vaccination).Validate, get: st.Vaccination, load: st.ImportVaccinations,
@@ -87,14 +74,7 @@ func (s *server) kinds() []kindRoutes {
 			list: func(ctx context.Context, q query, p record.Page) ([]lab.Vaccination, string, error) {
 				return st.Vaccinations(ctx, labFilter(q, p))
 			},
-			find: func(ctx context.Context, v lab.Vaccination) (lab.Vaccination, error) {
-				from, to := instantRange(v.GivenAt)
-				return newest(func(p record.Page) ([]lab.Vaccination, string, error) {
-					return st.Vaccinations(ctx, lab.Filter{Person: v.Person, From: from, To: to, Page: p})
-				}, func(x *lab.Vaccination) *string { return &x.ID }, func(x *lab.Vaccination) bool {
-					return x.Product == v.Product && x.Dose == v.Dose
-				})
-			}},
+			add: st.AddVaccination},
 		&resource[lab.Declaration]{kind: "declarations", schema: "Declaration", noun: "health declaration",
 			codec: ingest.Declarations, id: func(v *lab.Declaration) *string { return &v.ID },
 			validate: (*lab.Declaration).Validate, get: st.Declaration, load: st.ImportDeclarations,
@@ -103,14 +83,7 @@ func (s *server) kinds() []kindRoutes {
 			list: func(ctx context.Context, q query, p record.Page) ([]lab.Declaration, string, error) {
 				return st.Declarations(ctx, labFilter(q, p))
 			},
-			find: func(ctx context.Context, v lab.Declaration) (lab.Declaration, error) {
-				from, to := instantRange(v.DeclaredAt)
-				return newest(func(p record.Page) ([]lab.Declaration, string, error) {
-					return st.Declarations(ctx, lab.Filter{Person: v.Person, From: from, To: to, Page: p})
-				}, func(x *lab.Declaration) *string { return &x.ID }, func(x *lab.Declaration) bool {
-					return slices.Equal(x.Symptoms, v.Symptoms)
-				})
-			}},
+			add: st.AddDeclaration},
 		&resource[cases.Case]{kind: "cases", schema: "Case", noun: "confirmed case", keyed: true,
 			codec: ingest.Cases, id: func(v *cases.Case) *string { return &v.ID },
 			validate: (*cases.Case).Validate, get: st.Case, load: st.ImportCases,

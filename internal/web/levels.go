@@ -3,11 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 
 	"outbreak/internal/errs"
 	"outbreak/internal/place"
-	"outbreak/internal/record"
 )
 
 // levelList is the answer of GET /api/v1/regions/{id}/levels: every level
@@ -66,19 +64,7 @@ func (s *server) setLevel(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, err)
 		return
 	}
-	l.From, l.To = record.Instant(l.From), record.Instant(l.To)
-	if _, err := s.store.ImportLevels(ctx, slices.Values([]place.Level{l}), record.Abort); err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	levels, err := s.store.Levels(ctx, region)
-	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	stored, err := newest(func(record.Page) ([]place.Level, string, error) { return levels, "", nil },
-		func(x *place.Level) *string { return &x.ID },
-		func(x *place.Level) bool { return x.Level == l.Level && x.From.Equal(l.From) && x.To.Equal(l.To) })
+	stored, err := s.store.AddLevel(ctx, l)
 	if err != nil {
 		s.problem(w, r, err)
 		return

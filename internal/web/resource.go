@@ -36,8 +36,9 @@ type resource[T any] struct {
 	// them from q, which holds only checked values.
 	filters []param
 	list    func(ctx context.Context, q query, p record.Page) ([]T, string, error)
-	// find returns the stored copy of an appended record, with its ID.
-	find func(ctx context.Context, v T) (T, error)
+	// add appends one record and returns it with the ID the store gave it;
+	// set for the kinds that are not keyed.
+	add func(ctx context.Context, v T) (T, error)
 	// create, when set, replaces the generic create route (visits check in).
 	create *route
 }
@@ -151,16 +152,14 @@ func (res *resource[T]) createHandler(s *server) http.HandlerFunc {
 				return
 			}
 		}
-		if _, err := res.load(ctx, slices.Values([]T{v}), record.Abort); err != nil {
-			s.problem(w, r, err)
-			return
-		}
 		var stored T
 		var err error
 		if res.keyed {
-			stored, err = res.get(ctx, *id)
+			if _, err = res.load(ctx, slices.Values([]T{v}), record.Abort); err == nil {
+				stored, err = res.get(ctx, *id)
+			}
 		} else {
-			stored, err = res.find(ctx, v)
+			stored, err = res.add(ctx, v)
 		}
 		if err != nil {
 			s.problem(w, r, err)
@@ -171,48 +170,6 @@ func (res *resource[T]) createHandler(s *server) http.HandlerFunc {
 	}
 }
 
-// newest pages through list and returns the item with the greatest ID among
-// those for which same is true: the record just appended, since the store
-// gives appended records increasing IDs. Two identical records appended at
-// once may both be answered with the later one's ID.
-func newest[T any](list func(p record.Page) ([]T, string, error), id func(*T) *string, same func(*T) bool) (T, error) {
-	var best T
-	found := false
-	p := record.Page{Limit: record.MaxLimit}
-	for {
-		items, next, err := list(p)
-		if err != nil {
-			return best, err
-		}
-		for i := range items {
-			if same(&items[i]) && (!found || idLess(*id(&best), *id(&items[i]))) {
-				best, found = items[i], true
-			}
-		}
-		if next == "" || next == p.After {
-			break
-		}
-		p.After = next
-	}
-	if !found {
-		return best, errs.E(errs.Internal, "web: the record just stored is not in the store")
-	}
-	return best, nil
-}
-
-// idLess orders the store's decimal IDs by number.
-func idLess(a, b string) bool {
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
-}
-
-// instantRange returns [t, t+1µs): the instants that equal t as stored.
-func instantRange(t time.Time) (time.Time, time.Time) {
-	t = record.Instant(t)
-	return t, t.Add(time.Microsecond)
-}
 
 // query holds query parameters that checkQuery has checked, so that reading
 // them cannot fail.

@@ -44,9 +44,12 @@ CREATE TABLE residents (
 CREATE INDEX residents_home ON residents (home_region, id);
 
 -- Visits live in one table per UTC day of check-in, visits_YYYYMMDD, listed
--- here; a bulk import fills a new day's table and indexes it whole.
+-- here with the range of IDs each holds; a bulk import fills a new day's
+-- table and indexes it whole.
 CREATE TABLE visit_days (
-	day TEXT PRIMARY KEY
+	day    TEXT PRIMARY KEY,
+	min_id INTEGER,
+	max_id INTEGER
 );
 
 CREATE TABLE sequences (
