@@ -170,7 +170,6 @@ func (res *resource[T]) createHandler(s *server) http.HandlerFunc {
 	}
 }
 
-
 // query holds query parameters that checkQuery has checked, so that reading
 // them cannot fail.
 type query struct{ v url.Values }
