@@ -179,3 +179,22 @@ func (db *DB) Close() error {
 	})
 	return err
 }
+
+// Counts returns how many residents, places, regions and active cases the
+// store holds.
+func (db *DB) Counts(ctx context.Context) (map[string]int64, error) {
+	counts := map[string]int64{}
+	for name, query := range map[string]string{
+		"residents":    "SELECT count(*) FROM residents",
+		"places":       "SELECT count(*) FROM places",
+		"regions":      "SELECT count(*) FROM regions",
+		"active_cases": "SELECT count(*) FROM cases WHERE released IS NULL",
+	} {
+		var n int64
+		if err := one(ctx, db.reader(), name, query, nil, &n); err != nil {
+			return nil, err
+		}
+		counts[name] = n
+	}
+	return counts, nil
+}

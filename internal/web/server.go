@@ -31,6 +31,9 @@ type Store interface {
 	cases.Store
 	// Ping returns an error when the store does not answer.
 	Ping(ctx context.Context) error
+	// Counts returns how many residents, places, regions and active_cases
+	// the store holds, for the home page.
+	Counts(ctx context.Context) (map[string]int64, error)
 }
 
 // Config wires the server; every dependency is explicit.
@@ -90,6 +93,7 @@ func newServer(cfg Config) *server {
 		s.patterns = append(s.patterns, rt.pattern())
 	}
 	s.doc = mustJSON(s.openAPI())
+	s.mux.HandleFunc("GET /{$}", s.home) // a page, not an API route: not in patterns
 	s.handler = s.instrument(s.recoverPanics(http.HandlerFunc(s.route)))
 	return s
 }
