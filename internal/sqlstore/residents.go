@@ -35,8 +35,17 @@ func (db *DB) sealField(id, column, value string) []byte {
 	return db.seal.Seal([]byte(value), []byte("residents/"+id+"/"+column))
 }
 
+// openField opens one personal field. A value sealed under a key this
+// process has not loaded (another process rotated the keys) makes it reload
+// the keys once.
 func (db *DB) openField(id, column string, sealed []byte) (string, error) {
-	b, err := db.seal.Open(sealed, []byte("residents/"+id+"/"+column))
+	ad := []byte("residents/" + id + "/" + column)
+	b, err := db.seal.Open(sealed, ad)
+	if r, ok := db.seal.(interface{ Reload() error }); ok && err != nil {
+		if r.Reload() == nil {
+			b, err = db.seal.Open(sealed, ad)
+		}
+	}
 	return string(b), err
 }
 

@@ -19,6 +19,7 @@ import (
 	"outbreak/internal/person"
 	"outbreak/internal/place"
 	"outbreak/internal/record"
+	"outbreak/internal/seal"
 	"outbreak/internal/visit"
 )
 
@@ -391,5 +392,44 @@ func TestReopenKeepsEverything(t *testing.T) {
 	}
 	if version, err := db.Migrate(ctx); err != nil || version < 1 {
 		t.Fatalf("Migrate: %d, %v", version, err)
+	}
+}
+
+// TestKeysRotatedElsewhere: a store reads residents that another process
+// re-sealed under a key it made after this store opened.
+func TestKeysRotatedElsewhere(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	keys := dir + "/keys"
+	ringA, err := seal.Open(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(ctx, Config{Dir: dir, Sealer: ringA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	city(t, a)
+	ringB, err := seal.Open(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ringB.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(ctx, Config{Dir: dir, Sealer: ringB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	r, err := b.Resident(ctx, "r2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, b.ImportResidents, r)
+	if got, err := a.Resident(ctx, "r2"); err != nil || got != r {
+		t.Fatalf("after another process re-sealed: %+v, %v; want %+v", got, err, r)
 	}
 }
