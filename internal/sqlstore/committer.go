@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"outbreak/internal/errs"
 	"outbreak/internal/visit"
@@ -27,6 +28,11 @@ type checkIn struct {
 
 // maxGroup bounds the check-ins in one transaction.
 const maxGroup = 512
+
+// lingerFor is how long a group waits for more check-ins after its first.
+// Without it, at 2,000 check-ins/s most commits carry one check-in and the
+// write-ahead log grows by 40 MB/s, whose checkpoints then stall commits.
+const lingerFor = 500 * time.Microsecond
 
 func newCommitter(db *DB) *committer {
 	c := &committer{db: db, reqs: make(chan *checkIn), quit: make(chan struct{}), done: make(chan struct{})}
@@ -56,6 +62,7 @@ func (c *committer) stop() {
 func (c *committer) loop() {
 	defer close(c.done)
 	group := make([]*checkIn, 0, maxGroup)
+	linger := time.NewTimer(0)
 	for {
 		select {
 		case r := <-c.reqs:
@@ -63,12 +70,13 @@ func (c *committer) loop() {
 		case <-c.quit:
 			return
 		}
+		linger.Reset(lingerFor)
 	more:
 		for len(group) < maxGroup {
 			select {
 			case r := <-c.reqs:
 				group = append(group, r)
-			default:
+			case <-linger.C:
 				break more
 			}
 		}
@@ -90,7 +98,7 @@ func (c *committer) commit(group []*checkIn) {
 				r.err = r.ctx.Err()
 				continue
 			}
-			row, err := c.db.resolve(ctx, tx, &r.v)
+			row, err := c.db.resolve(ctx, tx, &r.v, nil)
 			if err == nil {
 				err = sink.add(ctx, row)
 			}

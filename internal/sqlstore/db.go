@@ -51,8 +51,13 @@ type DB struct {
 
 	keys    *keyCache
 	visits  *committer
+	ckpt    *checkpointer // SQLite only
 	daysMu  sync.Mutex
 	days    map[string]bool // visit partitions known to exist
+	// On SQLite, the committer's block of visit IDs, [next, end), and the
+	// highest ID each day's range in visit_days is known to cover.
+	block  [2]int64
+	dayMax map[string]int64
 	closeMu sync.Once
 }
 
@@ -64,7 +69,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{cfg: cfg, pg: cfg.URL != "", log: cfg.Logger, seal: cfg.Sealer, days: map[string]bool{}}
+	db := &DB{cfg: cfg, pg: cfg.URL != "", log: cfg.Logger, seal: cfg.Sealer, days: map[string]bool{}, dayMax: map[string]int64{}}
 	db.keys = newKeyCache(db)
 	var err error
 	if db.pg {
@@ -80,6 +85,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	db.visits = newCommitter(db)
+	if !db.pg {
+		if db.ckpt, err = newCheckpointer(db, path(db.cfg.Dir)); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 
@@ -87,11 +98,12 @@ func (db *DB) openSQLite(ctx context.Context) error {
 	if db.cfg.Dir == "" {
 		return errs.E(errs.Invalid, "sqlstore: no data directory")
 	}
-	path := filepath.Join(db.cfg.Dir, "outbreak.db")
+	path := path(db.cfg.Dir)
 	// busy_timeout first so that the other pragmas wait for a busy file too.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 		"&_pragma=foreign_keys(ON)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)&_pragma=threads(2)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	// The writer never checkpoints: see checkpoint.go.
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
@@ -132,6 +144,9 @@ func (db *DB) openPostgres(ctx context.Context) error {
 	return nil
 }
 
+// path is the SQLite database file in a data directory.
+func path(dir string) string { return filepath.Join(dir, "outbreak.db") }
+
 // redact hides a password in a database URL for messages.
 func redact(url string) string {
 	if at := strings.LastIndexByte(url, '@'); at > 0 {
@@ -167,6 +182,9 @@ func (db *DB) Close() error {
 	db.closeMu.Do(func() {
 		if db.visits != nil {
 			db.visits.stop()
+		}
+		if db.ckpt != nil {
+			db.ckpt.stop()
 		}
 		if db.pool != nil {
 			db.pool.Close()

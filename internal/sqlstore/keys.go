@@ -10,42 +10,40 @@ import (
 // keyCache maps residents' and places' string IDs to their integer keys.
 // Keys never change and records are never deleted, so a key once seen stays
 // right. A bulk import that misses many times loads the whole table at once
-// instead of asking per ID.
+// instead of asking per ID; a check-in never does, so as not to stall.
 type keyCache struct {
-	db *DB
-	mu sync.Mutex
-	m  map[string]map[string]int64 // table → id → key
-	// misses counts lookups that went to the database; past loadAfter the
-	// table is loaded whole.
-	misses map[string]int
-	full   map[string]bool
+	db   *DB
+	mu   sync.Mutex
+	m    map[string]map[string]int64 // table → id → key
+	full map[string]bool
 }
 
+// loadAfter is how many misses of one import make it load a table whole.
 const loadAfter = 2000
 
 func newKeyCache(db *DB) *keyCache {
-	return &keyCache{db: db, m: map[string]map[string]int64{}, misses: map[string]int{}, full: map[string]bool{}}
+	return &keyCache{db: db, m: map[string]map[string]int64{}, full: map[string]bool{}}
 }
 
 // lookup returns the key of id in table ("residents" or "places") or an
-// Invalid error naming field. c reads in the caller's transaction.
-func (k *keyCache) lookup(ctx context.Context, c q, table, field, id string) (int64, error) {
+// Invalid error naming field. c reads in the caller's transaction. misses,
+// when not nil, counts the misses of one bulk import and lets it load the
+// table whole.
+func (k *keyCache) lookup(ctx context.Context, c q, table, field, id string, misses *int) (int64, error) {
 	k.mu.Lock()
 	key, ok := k.m[table][id]
 	full := k.full[table]
-	load := !ok && !full && k.misses[table] >= loadAfter
-	if !ok {
-		k.misses[table]++
-	}
 	k.mu.Unlock()
 	if ok {
 		return key, nil
 	}
-	if load {
-		if err := k.load(ctx, c, table); err != nil {
-			return 0, err
+	if misses != nil && !full {
+		if *misses++; *misses >= loadAfter {
+			if err := k.load(ctx, c, table); err != nil {
+				return 0, err
+			}
+			return k.lookup(ctx, c, table, field, id, nil)
 		}
-		return k.lookup(ctx, c, table, field, id)
 	}
 	if !full {
 		err := one(ctx, c, table, "SELECT key FROM "+table+" WHERE id = ?", []any{id}, &key)

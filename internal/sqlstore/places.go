@@ -125,8 +125,8 @@ func afterID(w *where, cursor string) error {
 
 var levelTable = appender[place.Level]{
 	table: "region_levels", cols: "region, level, from_at, to_at", id: func(l *place.Level) *string { return &l.ID },
-	check: func(ctx context.Context, _ *DB, _ q, rc *regionCheck, l *place.Level) error {
-		return rc.check(ctx, "region", l.Region)
+	check: func(ctx context.Context, r *refs, l *place.Level) error {
+		return r.regions.check(ctx, "region", l.Region)
 	},
 	vals: func(db *DB, l *place.Level) []any { return []any{l.Region, l.Level, db.ts(l.From), db.ts(l.To)} },
 }

@@ -105,11 +105,11 @@ var stays = timed[visit.Stay]{
 
 var stayTable = appender[visit.Stay]{
 	table: "stays", cols: "person, region, from_at, to_at", id: func(s *visit.Stay) *string { return &s.ID },
-	check: func(ctx context.Context, db *DB, tx q, rc *regionCheck, s *visit.Stay) error {
-		if _, err := db.keys.lookup(ctx, tx, "residents", "person", s.Person); err != nil {
+	check: func(ctx context.Context, r *refs, s *visit.Stay) error {
+		if err := r.person(ctx, s.Person); err != nil {
 			return err
 		}
-		return rc.check(ctx, "region", s.Region)
+		return r.regions.check(ctx, "region", s.Region)
 	},
 	vals: func(db *DB, s *visit.Stay) []any { return []any{s.Person, s.Region, db.ts(s.From), db.ts(s.To)} },
 }
@@ -150,25 +150,44 @@ var results = timed[lab.Result]{
 // check, the values to bind and where the new ID goes.
 type appender[T any] struct {
 	table, cols string
-	check       func(ctx context.Context, db *DB, tx q, rc *regionCheck, it *T) error
+	check       func(ctx context.Context, r *refs, it *T) error
 	vals        func(db *DB, it *T) []any
 	id          func(*T) *string
 }
 
-// personCheck checks the one reference of records that refer only to a person.
-func personCheck[T any](person func(*T) string) func(context.Context, *DB, q, *regionCheck, *T) error {
-	return func(ctx context.Context, db *DB, tx q, _ *regionCheck, it *T) error {
-		_, err := db.keys.lookup(ctx, tx, "residents", "person", person(it))
-		return err
+// refs checks the references of records within one transaction.
+type refs struct {
+	db      *DB
+	tx      q
+	regions *regionCheck
+	misses  *int // of a bulk import, nil for one record
+}
+
+func newRefs(db *DB, tx q, bulk bool) *refs {
+	r := &refs{db: db, tx: tx, regions: newRegionCheck(tx)}
+	if bulk {
+		r.misses = new(int)
 	}
+	return r
+}
+
+// person checks that a resident exists.
+func (r *refs) person(ctx context.Context, id string) error {
+	_, err := r.db.keys.lookup(ctx, r.tx, "residents", "person", id, r.misses)
+	return err
+}
+
+// personCheck checks the one reference of records that refer only to a person.
+func personCheck[T any](person func(*T) string) func(context.Context, *refs, *T) error {
+	return func(ctx context.Context, r *refs, it *T) error { return r.person(ctx, person(it)) }
 }
 
 func importAppend[T any, P validator[T]](ctx context.Context, db *DB, a appender[T], items iter.Seq[T], reject record.Reject) (int, error) {
 	return bulk[T, P](ctx, db, items, reject, func(tx q) (func(*T) error, func() error, func()) {
-		rc := newRegionCheck(tx)
+		r := newRefs(db, tx, true)
 		b := newBatch(tx, a.table, a.cols, "")
 		add := func(it *T) error {
-			if err := a.check(ctx, db, tx, rc, it); err != nil {
+			if err := a.check(ctx, r, it); err != nil {
 				return err
 			}
 			return b.add(ctx, "", a.vals(db, it)...)
@@ -183,7 +202,7 @@ func addAppend[T any, P validator[T]](ctx context.Context, db *DB, a appender[T]
 		return it, err
 	}
 	err := db.tx(ctx, func(tx q) error {
-		if err := a.check(ctx, db, tx, newRegionCheck(tx), &it); err != nil {
+		if err := a.check(ctx, newRefs(db, tx, false), &it); err != nil {
 			return err
 		}
 		vals := a.vals(db, &it)

@@ -9,8 +9,11 @@ import (
 )
 
 // sqliteSink writes visits into per-day tables visits_YYYYMMDD, listed in
-// visit_days. IDs come from the sequences table, one read and one write per
-// transaction; SQLite's single writer keeps them unique.
+// visit_days with the range of IDs each holds. IDs come from the sequences
+// table, which SQLite's single writer keeps unique across processes: a bulk
+// load reads it once and writes it once; the committer reserves blocks of
+// idBlock IDs so that a commit of a few check-ins seldom writes it, nor the
+// day's range.
 //
 // A bulk load buffers rows per day and writes a day's buffer sorted by
 // (place, check_in), numbering the rows in that order: the table and its
@@ -31,6 +34,8 @@ type sqliteSink struct {
 	batches map[string]*batch
 	made    []string
 	ranges  map[string][2]int64 // IDs given per day: [first, last]
+	block   [2]int64            // the committer's block of IDs, [next, end)
+	dayMax  map[string]int64    // the new ranges' ends, for DB.dayMax
 	ids     []int64
 
 	jobs chan func() error
@@ -48,7 +53,10 @@ const (
 )
 
 func newSQLiteSink(db *DB, c q, bulk bool) *sqliteSink {
-	s := &sqliteSink{db: db, c: c, bulk: bulk, bufs: map[int64][]visitRow{}, batches: map[string]*batch{}, ranges: map[string][2]int64{}}
+	s := &sqliteSink{db: db, c: c, bulk: bulk, bufs: map[int64][]visitRow{}, batches: map[string]*batch{}, ranges: map[string][2]int64{}, dayMax: map[string]int64{}}
+	if !bulk {
+		s.block = db.block
+	}
 	if bulk {
 		s.jobs = make(chan func() error, 4)
 		s.done = make(chan struct{})
@@ -136,7 +144,7 @@ func (s *sqliteSink) flush(ctx context.Context, day int64) error {
 
 // write inserts one day's rows, giving them IDs; it runs on the writer.
 func (s *sqliteSink) write(ctx context.Context, day string, rows []visitRow) error {
-	if s.next == 0 {
+	if s.bulk && s.next == 0 {
 		if err := one(ctx, s.c, "sequence", "SELECT next FROM sequences WHERE name = 'visits'", nil, &s.next); err != nil {
 			return err
 		}
@@ -154,25 +162,44 @@ func (s *sqliteSink) write(ctx context.Context, day string, rows []visitRow) err
 			return cmp.Or(cmp.Compare(a.place, b.place), cmp.Compare(a.in, b.in))
 		})
 	}
-	if len(rows) > 0 {
+	for _, r := range rows {
+		id, err := s.nextID(ctx)
+		if err != nil {
+			return err
+		}
 		rg, ok := s.ranges[day]
 		if !ok {
-			rg[0] = s.next
+			rg[0] = id
 		}
-		rg[1] = s.next + int64(len(rows)) - 1
+		rg[1] = id
 		s.ranges[day] = rg
-	}
-	for _, r := range rows {
-		id := s.next
-		s.next++
-		if !s.bulk {
-			s.ids = append(s.ids, id)
-		}
 		if err := b.add(ctx, "", id, r.person, r.place, r.in, nullMicros(r.out)); err != nil {
 			return err
 		}
 	}
 	return b.flush(ctx)
+}
+
+// idBlock is how many IDs the committer reserves at a time.
+const idBlock = 1000
+
+// nextID gives the next visit ID: from the count read at the start of a bulk
+// load, or from the committer's block, reserving a new one when it runs out.
+func (s *sqliteSink) nextID(ctx context.Context) (int64, error) {
+	if s.bulk {
+		s.next++
+		return s.next - 1, nil
+	}
+	if s.block[0] == s.block[1] {
+		var end int64
+		if err := one(ctx, s.c, "sequence", "UPDATE sequences SET next = next + ? WHERE name = 'visits' RETURNING next", []any{idBlock}, &end); err != nil {
+			return 0, err
+		}
+		s.block = [2]int64{end - idBlock, end}
+	}
+	s.block[0]++
+	s.ids = append(s.ids, s.block[0]-1)
+	return s.block[0] - 1, nil
 }
 
 // ensure makes the day's table with its place index if it does not exist;
@@ -232,16 +259,25 @@ func (s *sqliteSink) finish(ctx context.Context) error {
 			}
 		}
 	}
-	if s.next == 0 {
-		return nil
-	}
-	// Visit(id) looks in the days whose range holds the ID.
+	// Visit(id) looks in the days whose range holds the ID. The committer
+	// stretches a day's range to the end of its block, so that the next
+	// commits of the block need not write it again.
 	for day, rg := range s.ranges {
+		if !s.bulk {
+			if rg[1] < s.db.dayMax[day] {
+				continue
+			}
+			rg[1] = s.block[1] - 1
+		}
 		_, err := s.c.exec(ctx, "UPDATE visit_days SET min_id = min(coalesce(min_id, ?), ?), max_id = max(coalesce(max_id, ?), ?) WHERE day = ?",
 			rg[0], rg[0], rg[1], rg[1], day)
 		if err != nil {
 			return err
 		}
+		s.dayMax[day] = rg[1]
+	}
+	if !s.bulk || s.next == 0 {
+		return nil
 	}
 	_, err := s.c.exec(ctx, "UPDATE sequences SET next = ? WHERE name = 'visits'", s.next)
 	return err
@@ -253,7 +289,18 @@ func (s *sqliteSink) lastIDs() []int64 {
 	return ids
 }
 
-func (s *sqliteSink) committed() { s.db.addDays(s.made) }
+// committed records what the committed transaction made: partitions, and
+// for the committer its block and the days' ranges. Only the committer
+// touches block and dayMax.
+func (s *sqliteSink) committed() {
+	s.db.addDays(s.made)
+	if !s.bulk {
+		s.db.block = s.block
+		for day, hi := range s.dayMax {
+			s.db.dayMax[day] = hi
+		}
+	}
+}
 
 // nullMicros binds a microsecond instant, 0 as NULL.
 func nullMicros(us int64) any {

@@ -55,15 +55,15 @@ func dayStart(day string) time.Time {
 }
 
 // resolve checks a visit and finds the keys of its person and place.
-func (db *DB) resolve(ctx context.Context, c q, v *visit.Visit) (visitRow, error) {
+func (db *DB) resolve(ctx context.Context, c q, v *visit.Visit, misses *int) (visitRow, error) {
 	if err := v.Validate(); err != nil {
 		return visitRow{}, err
 	}
-	person, err := db.keys.lookup(ctx, c, "residents", "person", v.Person)
+	person, err := db.keys.lookup(ctx, c, "residents", "person", v.Person, misses)
 	if err != nil {
 		return visitRow{}, err
 	}
-	place, err := db.keys.lookup(ctx, c, "places", "place", v.Place)
+	place, err := db.keys.lookup(ctx, c, "places", "place", v.Place, misses)
 	if err != nil {
 		return visitRow{}, err
 	}
@@ -81,8 +81,9 @@ func (db *DB) ImportVisits(ctx context.Context, items iter.Seq[visit.Visit], rej
 	var sink visitSink
 	n, err := bulk(ctx, db, items, reject, func(tx q) (func(*visit.Visit) error, func() error, func()) {
 		sink = db.newSink(tx, true)
+		misses := 0
 		add := func(v *visit.Visit) error {
-			row, err := db.resolve(ctx, tx, v)
+			row, err := db.resolve(ctx, tx, v, &misses)
 			if err != nil {
 				return err
 			}
@@ -237,7 +238,7 @@ func (db *DB) Visits(ctx context.Context, f visit.Filter) ([]visit.Visit, string
 		if ref.id == "" {
 			continue
 		}
-		key, err := db.keys.lookup(ctx, c, ref.table, ref.field, ref.id)
+		key, err := db.keys.lookup(ctx, c, ref.table, ref.field, ref.id, nil)
 		if errs.Is(err, errs.Invalid) {
 			return []visit.Visit{}, "", nil // no such person or place: no visits
 		}

@@ -23,7 +23,7 @@ func TestProblems(t *testing.T) {
 		field              string // the field errors[0] names, if any
 	}{
 		{name: "unknown route", method: "GET", path: "/api/v1/nothing", status: 404, typ: "no-route"},
-		{name: "unknown root route", method: "GET", path: "/", status: 404, typ: "no-route"},
+		{name: "unknown root route", method: "GET", path: "/index.php", status: 404, typ: "no-route"},
 		{name: "wrong method", method: "DELETE", path: "/api/v1/people/r1", status: 405, typ: "method-not-allowed"},
 		{name: "wrong method on a list", method: "PUT", path: "/api/v1/visits", status: 405, typ: "method-not-allowed"},
 		{name: "malformed JSON", method: "POST", path: "/api/v1/people", body: `{"id": "x",`, status: 400, typ: "malformed"},
