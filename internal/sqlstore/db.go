@@ -49,15 +49,15 @@ type DB struct {
 	// PostgreSQL: one pool for everything.
 	pool *pgxpool.Pool
 
-	keys    *keyCache
-	visits  *committer
-	ckpt    *checkpointer // SQLite only
-	daysMu  sync.Mutex
-	days    map[string]bool // visit partitions known to exist
+	keys   *keyCache
+	visits *committer
+	ckpt   *checkpointer // SQLite only
+	daysMu sync.Mutex
+	days   map[string]bool // visit partitions known to exist
 	// On SQLite, the committer's block of visit IDs, [next, end), and the
 	// highest ID each day's range in visit_days is known to cover.
-	block  [2]int64
-	dayMax map[string]int64
+	block   [2]int64
+	dayMax  map[string]int64
 	closeMu sync.Once
 }
 
