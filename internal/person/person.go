@@ -88,18 +88,20 @@ func validLanguage(s string) bool {
 	return true
 }
 
-// zones remembers which time-zone names load, since loading one reads the
-// zone database and an import checks a million residents.
+// zones remembers the time-zone names that load, since loading one reads
+// the zone database and an import checks a million residents. Only valid
+// names are kept (a few hundred exist), so a hostile file cannot grow it.
 var zones sync.Map
 
 func validZone(name string) bool {
-	if ok, seen := zones.Load(name); seen {
-		return ok.(bool)
+	if _, ok := zones.Load(name); ok {
+		return true
 	}
-	_, err := time.LoadLocation(name)
-	ok := err == nil && name != "Local"
-	zones.Store(name, ok)
-	return ok
+	if _, err := time.LoadLocation(name); err != nil || name == "Local" || name == "" {
+		return false
+	}
+	zones.Store(name, true)
+	return true
 }
 
 // Filter selects residents in a list.
