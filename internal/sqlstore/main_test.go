@@ -2,17 +2,12 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"outbreak/internal/seal"
+	"outbreak/internal/sqlstore/pgtest"
 )
 
 // The conformance suite runs every test against SQLite and, when
@@ -50,82 +45,26 @@ func openSQLite(t testing.TB) *DB {
 	return db
 }
 
-var (
-	templateOnce sync.Once
-	templateErr  error
-	dbSeq        atomic.Int64
-)
-
-// openPostgres makes a database for one test, cloned from a migrated
-// template so that each test starts from the same schema in milliseconds.
+// openPostgres opens a database of its own for one test.
 func openPostgres(t testing.TB) *DB {
-	url := os.Getenv("OUTBREAK_TEST_POSTGRES")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("OUTBREAK_TEST_POSTGRES is not set; CI needs the PostgreSQL conformance run")
-		}
-		t.Skip("PostgreSQL tests skipped: set OUTBREAK_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	}
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("PostgreSQL at OUTBREAK_TEST_POSTGRES: %v", err)
-	}
-	defer admin.Close(ctx)
-	prefix := fmt.Sprintf("outbreak_test_%d", os.Getpid())
-	template := prefix + "_template"
-	templateOnce.Do(func() {
-		if _, templateErr = admin.Exec(ctx, "CREATE DATABASE "+template); templateErr != nil {
-			return
+	url := pgtest.URL(t, func(url string) error {
+		db, err := Open(ctx, Config{URL: url, Sealer: testSealer(t)})
+		if err != nil {
+			return err
 		}
-		var db *DB
-		db, templateErr = Open(ctx, Config{URL: withDatabase(url, template), Sealer: testSealer(t)})
-		if templateErr == nil {
-			templateErr = db.Close()
-		}
+		return db.Close()
 	})
-	if templateErr != nil {
-		t.Fatalf("PostgreSQL template database: %v", templateErr)
-	}
-	name := fmt.Sprintf("%s_%d", prefix, dbSeq.Add(1))
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(ctx, Config{URL: withDatabase(url, name), Sealer: testSealer(t)})
+	db, err := Open(ctx, Config{URL: url, Sealer: testSealer(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		db.Close()
-		if c, err := pgx.Connect(ctx, url); err == nil {
-			c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(ctx)
-		}
-	})
+	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-// withDatabase replaces the database name in a postgres:// URL.
-func withDatabase(url, name string) string {
-	rest, query, _ := strings.Cut(url, "?")
-	if i := strings.LastIndexByte(rest, '/'); i > len("postgres://") {
-		rest = rest[:i]
-	}
-	if query != "" {
-		return rest + "/" + name + "?" + query
-	}
-	return rest + "/" + name
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	// Drop the template databases this process made.
-	if url := os.Getenv("OUTBREAK_TEST_POSTGRES"); url != "" {
-		ctx := context.Background()
-		if c, err := pgx.Connect(ctx, url); err == nil {
-			c.Exec(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS outbreak_test_%d_template WITH (FORCE)", os.Getpid()))
-			c.Close(ctx)
-		}
-	}
+	pgtest.DropTemplate()
 	os.Exit(code)
 }

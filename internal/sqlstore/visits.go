@@ -146,42 +146,34 @@ func (db *DB) loadDays(ctx context.Context) ([]string, error) {
 		query = `SELECT substr(c.relname, 8) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 			WHERE i.inhparent = 'visits'::regclass AND c.relkind = 'r' ORDER BY 1`
 	}
-	r, err := db.reader().query(ctx, query)
-	if err != nil {
-		return nil, err
+	days, err := texts(ctx, db.reader(), query)
+	if err == nil {
+		db.addDays(days)
 	}
-	defer r.Close()
-	var days []string
-	for r.Next() {
-		var d string
-		if err := r.Scan(&d); err != nil {
-			return nil, err
-		}
-		days = append(days, d)
-	}
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
-	db.addDays(days)
-	return days, nil
+	return days, err
 }
 
 // daysHolding returns the SQLite partitions whose ID range holds id, newest first.
 func (db *DB) daysHolding(ctx context.Context, id int64) ([]string, error) {
-	r, err := db.reader().query(ctx, "SELECT day FROM visit_days WHERE ? BETWEEN min_id AND max_id ORDER BY day DESC", id)
+	return texts(ctx, db.reader(), "SELECT day FROM visit_days WHERE ? BETWEEN min_id AND max_id ORDER BY day DESC", id)
+}
+
+// texts returns the one text column of a query's rows.
+func texts(ctx context.Context, c q, query string, args ...any) ([]string, error) {
+	r, err := c.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	var days []string
+	var out []string
 	for r.Next() {
-		var d string
-		if err := r.Scan(&d); err != nil {
+		var s string
+		if err := r.Scan(&s); err != nil {
 			return nil, err
 		}
-		days = append(days, d)
+		out = append(out, s)
 	}
-	return days, r.Err()
+	return out, r.Err()
 }
 
 // Days returns the UTC days that hold visits, oldest first, as YYYYMMDD.
