@@ -14,28 +14,46 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"outbreak/internal/sqlstore/pgtest"
 )
 
 // TestKillDuringIngest kills the server with SIGKILL while check-ins and
 // batch ingests are in flight, and checks that every visit the server
-// acknowledged is there after a restart.
+// acknowledged is there after a restart, on SQLite and on PostgreSQL.
 func TestKillDuringIngest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills a server")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "outbreak")
+	bin := filepath.Join(t.TempDir(), "outbreak")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	t.Run("sqlite", func(t *testing.T) { killDuringIngest(t, bin, nil) })
+	t.Run("postgres", func(t *testing.T) {
+		url := pgtest.URL(t, func(url string) error {
+			_, _, err := outbreak(t, nil, "migrate", "--data", t.TempDir(), "--db", url)
+			return err
+		})
+		killDuringIngest(t, bin, map[string]string{"OUTBREAK_DB": url})
+	})
+}
+
+// killDuringIngest runs the server binary in environ (plus the process's).
+func killDuringIngest(t *testing.T, bin string, environ map[string]string) {
+	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	files := smallCity(t, dir)
 	for _, kind := range []string{"regions", "places", "residents"} {
-		if _, _, err := outbreak(t, nil, "import", "--data", data, kind, files[kind]); err != nil {
+		if _, _, err := outbreak(t, environ, "import", "--data", data, kind, files[kind]); err != nil {
 			t.Fatal(err)
 		}
 	}
 	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	srv.Env = os.Environ()
+	for k, v := range environ {
+		srv.Env = append(srv.Env, k+"="+v)
+	}
 	stdout, err := srv.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +134,7 @@ func TestKillDuringIngest(t *testing.T) {
 		mu.Lock()
 		n := len(acked)
 		mu.Unlock()
-		if n >= 2000 || time.Now().After(deadline) {
+		if n >= 20000 || time.Now().After(deadline) {
 			break
 		}
 	}
@@ -130,7 +148,7 @@ func TestKillDuringIngest(t *testing.T) {
 		t.Fatal("the server acknowledged no visit before it was killed")
 	}
 
-	csv, _, err := outbreak(t, nil, "export", "--data", data, "visits")
+	csv, _, err := outbreak(t, environ, "export", "--data", data, "visits")
 	if err != nil {
 		t.Fatal(err)
 	}

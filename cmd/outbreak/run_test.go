@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"outbreak/internal/sqlstore/pgtest"
 )
 
 // outbreak runs the command in-process with an environment of its own and
@@ -162,4 +164,10 @@ func TestServe(t *testing.T) {
 		t.Fatalf("healthz: %v %v", h, err)
 	}
 	h.Body.Close()
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.DropTemplate()
+	os.Exit(code)
 }
