@@ -23,15 +23,24 @@ type pgSink struct {
 	c          q
 	bulk       bool
 	next, last int64 // IDs left in the current block: [next, last)
-	bufs       map[string][][]any
+	bufs       map[string][]pgRow
 	fresh      []string
 	made       []string
 	known      map[string]bool
-	ids        []int64
+	ids        []int64 // given since lastIDs, when not bulk
+	// The day of the last row, so that most rows skip formatting its name.
+	lastDay  int64
+	lastName string
+}
+
+// pgRow is a visit row with its ID, as a COPY sends it.
+type pgRow struct {
+	id int64
+	visitRow
 }
 
 func newPGSink(db *DB, c pgQ, bulk bool) *pgSink {
-	return &pgSink{db: db, tx: c.tx, c: c, bulk: bulk, bufs: map[string][][]any{}, known: map[string]bool{}}
+	return &pgSink{db: db, tx: c.tx, c: c, bulk: bulk, bufs: map[string][]pgRow{}, known: map[string]bool{}, lastDay: -1}
 }
 
 func (s *pgSink) add(ctx context.Context, r visitRow) error {
@@ -42,7 +51,10 @@ func (s *pgSink) add(ctx context.Context, r visitRow) error {
 		}
 		s.next, s.last = block*pgBlock, (block+1)*pgBlock
 	}
-	day := dayName(dayNum(r.in))
+	if d := dayNum(r.in); d != s.lastDay {
+		s.lastDay, s.lastName = d, dayName(d)
+	}
+	day := s.lastName
 	if day == "" {
 		return outsideDays
 	}
@@ -54,12 +66,10 @@ func (s *pgSink) add(ctx context.Context, r visitRow) error {
 	}
 	id := s.next
 	s.next++
-	s.ids = append(s.ids, id)
-	var out any
-	if r.out != 0 {
-		out = time.UnixMicro(r.out).UTC()
+	if !s.bulk {
+		s.ids = append(s.ids, id)
 	}
-	s.bufs[day] = append(s.bufs[day], []any{id, r.person, r.place, time.UnixMicro(r.in).UTC(), out})
+	s.bufs[day] = append(s.bufs[day], pgRow{id, r})
 	if len(s.bufs[day]) >= pgFlush {
 		return s.flush(ctx, day)
 	}
@@ -102,11 +112,30 @@ func (s *pgSink) flush(ctx context.Context, day string) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{"visits_" + day}, visitColumns, pgx.CopyFromRows(rows)); err != nil {
+	if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{"visits_" + day}, visitColumns, &copyRows{rows: rows}); err != nil {
 		return fmt.Errorf("sqlstore: copy into visits_%s: %w", day, err)
 	}
 	s.bufs[day] = rows[:0]
 	return nil
+}
+
+// copyRows feeds buffered rows to COPY without a slice of values per row.
+type copyRows struct {
+	rows []pgRow
+	i    int
+	vals [5]any
+}
+
+func (c *copyRows) Next() bool { c.i++; return c.i <= len(c.rows) }
+func (c *copyRows) Err() error { return nil }
+
+func (c *copyRows) Values() ([]any, error) {
+	r := c.rows[c.i-1]
+	c.vals = [5]any{r.id, r.person, r.place, time.UnixMicro(r.in).UTC(), nil}
+	if r.out != 0 {
+		c.vals[4] = time.UnixMicro(r.out).UTC()
+	}
+	return c.vals[:], nil
 }
 
 func (s *pgSink) finish(ctx context.Context) error {
