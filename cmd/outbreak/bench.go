@@ -51,6 +51,9 @@ func benchCheckins(ctx context.Context, e env, base string, rate int, duration t
 		return fmt.Errorf("bench: the server at %s has no residents or places; run the demo first", base)
 	}
 	n := int(duration.Seconds() * float64(rate))
+	if n < 1 {
+		return usageError{"--rate × --duration must make at least one check-in"}
+	}
 	interval := time.Second / time.Duration(rate)
 	latencies := make([]time.Duration, n)
 	var failed, inFlight atomic.Int64

@@ -24,25 +24,33 @@ func demo(ctx context.Context, e env, args []string) error {
 	if _, err := parse(e, fs, args); err != nil {
 		return err
 	}
-	log := newLogger(io.Discard)
-	fresh := sf.db == ""
-	if fresh {
-		_, err := os.Stat(filepath.Join(sf.data, "outbreak.db"))
-		fresh = os.IsNotExist(err)
-	}
-	db, _, err := sf.open(ctx, log)
+	db, _, err := sf.open(ctx, newLogger(io.Discard))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if fresh {
-		// The outbreak ends at today's midnight (UTC), so it is under way now.
-		end := time.Now().UTC().Truncate(24 * time.Hour)
-		if err := loadCity(ctx, e, db, sf.data, sim.Config{People: *people, Days: *days, Seed: *seed, Start: end.AddDate(0, 0, -*days)}); err != nil {
-			return err
-		}
-	} else {
+	// The marker is written once a city is wholly loaded, so that a load
+	// that stopped half-way is not served as a city.
+	marker := filepath.Join(sf.data, "demo-city")
+	if _, err := os.Stat(marker); err == nil {
 		fmt.Fprintf(e.stdout, "Using the city already in %s\n", sf.data)
+		return listenAndServe(ctx, e, newLogger(e.stderr), db, *addr)
+	}
+	counts, err := db.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	if counts["residents"] > 0 {
+		return fmt.Errorf("demo: the store of %s holds records but no finished demo city (did a load stop?); start from an empty data directory and database", sf.data)
+	}
+	// The outbreak ends at today's midnight (UTC), so it is under way now.
+	end := time.Now().UTC().Truncate(24 * time.Hour)
+	cfg := sim.Config{People: *people, Days: *days, Seed: *seed, Start: end.AddDate(0, 0, -*days)}
+	if err := loadCity(ctx, e, db, sf.data, cfg); err != nil {
+		return err
+	}
+	if err := os.WriteFile(marker, fmt.Appendf(nil, "%+v\n", cfg), 0o600); err != nil {
+		return err
 	}
 	return listenAndServe(ctx, e, newLogger(e.stderr), db, *addr)
 }

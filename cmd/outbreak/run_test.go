@@ -117,11 +117,18 @@ func TestImportExport(t *testing.T) {
 // serveInProcess starts `outbreak serve` on a free port and returns its URL.
 func serveInProcess(t *testing.T, data string) string {
 	t.Helper()
+	return startInProcess(t, "serve", "--addr", "127.0.0.1:0", "--data", data)
+}
+
+// startInProcess runs a command that serves until the test ends, and
+// returns the URL it prints.
+func startInProcess(t *testing.T, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", data}, func(string) string { return "" }, pw, io.Discard)
+		done <- run(ctx, args, func(string) string { return "" }, pw, io.Discard)
 		pw.Close()
 	}()
 	t.Cleanup(func() {
@@ -130,11 +137,15 @@ func serveInProcess(t *testing.T, data string) string {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve printed no URL: %v", err)
+	out := bufio.NewReader(pr)
+	var line string
+	for !strings.Contains(line, "http://") {
+		var err error
+		if line, err = out.ReadString('\n'); err != nil {
+			t.Fatalf("%s printed no URL: %v", args[0], err)
+		}
 	}
-	go io.Copy(io.Discard, pr)
+	go io.Copy(io.Discard, out)
 	i := strings.Index(line, "http://")
 	return strings.TrimSuffix(strings.TrimSpace(line[i:]), "/")
 }
@@ -170,4 +181,39 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	pgtest.DropTemplate()
 	os.Exit(code)
+}
+
+func TestDemo(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "demo")
+	args := []string{"demo", "--data", data, "--addr", "127.0.0.1:0", "--people", "2000", "--days", "5"}
+	url := startInProcess(t, args...)
+	resp, err := http.Get(url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), ">2000<") {
+		t.Fatalf("home page of the demo: %s %s", resp.Status, body)
+	}
+	if _, err := os.Stat(filepath.Join(data, "sim", "infections.csv")); err != nil {
+		t.Fatalf("the ground truth is not kept: %v", err)
+	}
+}
+
+func TestDemoRefusesAHalfLoadedStore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	files := smallCity(t, dir)
+	for _, kind := range []string{"regions", "places", "residents"} {
+		if _, _, err := outbreak(t, nil, "import", "--data", data, kind, files[kind]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, err := outbreak(t, nil, "demo", "--data", data, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "no finished demo city") {
+		t.Fatalf("demo on a store with records: %v", err)
+	}
 }

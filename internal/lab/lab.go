@@ -46,10 +46,7 @@ func (r *Result) Validate() error {
 	if r.TestType == "" {
 		return errs.Field("test_type", "required")
 	}
-	if len(r.TestType) > 32 {
-		return errs.Field("test_type", "longer than 32 characters")
-	}
-	return nil
+	return record.CheckText("test_type", r.TestType, 32)
 }
 
 // Vaccination is one dose given to a person.
@@ -71,8 +68,11 @@ func (v *Vaccination) Validate() error {
 		return errs.Field("given_at", "required")
 	}
 	v.GivenAt = record.Instant(v.GivenAt)
-	if v.Product == "" || len(v.Product) > 64 {
-		return errs.Field("product", "required, at most 64 characters")
+	if v.Product == "" {
+		return errs.Field("product", "required")
+	}
+	if err := record.CheckText("product", v.Product, 64); err != nil {
+		return err
 	}
 	if v.Dose < 1 || v.Dose > 20 {
 		return errs.Field("dose", "must be between 1 and 20")
@@ -103,8 +103,11 @@ func (d *Declaration) Validate() error {
 		return errs.Field("symptoms", "more than 32 symptoms")
 	}
 	for _, s := range d.Symptoms {
-		if s == "" || len(s) > 64 || strings.ContainsAny(s, ";\n") {
+		if s == "" || strings.ContainsAny(s, ";\n") {
 			return errs.Field("symptoms", "a symptom must be 1–64 characters without ';': %q", s)
+		}
+		if err := record.CheckText("symptoms", s, 64); err != nil {
+			return err
 		}
 	}
 	return nil

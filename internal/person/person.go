@@ -31,8 +31,8 @@ func (r *Resident) Validate() error {
 	if err := record.CheckID("id", r.ID); err != nil {
 		return err
 	}
-	if len(r.Name) > 200 {
-		return errs.Field("name", "longer than 200 characters")
+	if err := record.CheckText("name", r.Name, 200); err != nil {
+		return err
 	}
 	if r.Phone != "" && !validPhone(r.Phone) {
 		return errs.Field("phone", "not an E.164 number like +8613800000000: %q", r.Phone)

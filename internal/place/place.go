@@ -37,14 +37,14 @@ func (p *Place) Validate() error {
 	if p.Name == "" {
 		return errs.Field("name", "required")
 	}
-	if len(p.Name) > 200 {
-		return errs.Field("name", "longer than 200 characters")
+	if err := record.CheckText("name", p.Name, 200); err != nil {
+		return err
 	}
 	if err := record.CheckID("region", p.Region); err != nil {
 		return err
 	}
-	if len(p.Category) > 64 {
-		return errs.Field("category", "longer than 64 characters")
+	if err := record.CheckText("category", p.Category, 64); err != nil {
+		return err
 	}
 	if math.IsNaN(p.Lat) || p.Lat < -90 || p.Lat > 90 {
 		return errs.Field("lat", "not a latitude in [-90, 90]: %v", p.Lat)
@@ -85,6 +85,9 @@ func (r *Region) Validate() error {
 	}
 	if r.Name == "" {
 		return errs.Field("name", "required")
+	}
+	if err := record.CheckText("name", r.Name, 200); err != nil {
+		return err
 	}
 	if _, ok := kindRank[r.Kind]; !ok {
 		return errs.Field("kind", "must be country, province, city or district, not %q", r.Kind)

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"outbreak/internal/errs"
 )
@@ -27,6 +28,24 @@ func CheckID(field, s string) error {
 		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == ':' || c == '-') {
 			return errs.Field(field, "character %q not allowed in an identifier", c)
+		}
+	}
+	return nil
+}
+
+// CheckText returns an Invalid error naming field unless s is valid UTF-8 of
+// at most max bytes without control characters other than tab and newline
+// (PostgreSQL refuses NUL, and neither belongs in a name).
+func CheckText(field, s string, max int) error {
+	if len(s) > max {
+		return errs.Field(field, "longer than %d bytes", max)
+	}
+	if !utf8.ValidString(s) {
+		return errs.Field(field, "not valid UTF-8")
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\t' && r != '\n' || r == 0x7f {
+			return errs.Field(field, "control character %U not allowed", r)
 		}
 	}
 	return nil

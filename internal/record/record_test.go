@@ -43,3 +43,16 @@ func TestDurationString(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckText(t *testing.T) {
+	t.Parallel()
+	for s, ok := range map[string]bool{"Café \"Lu\", 2F": true, "two\nlines\tand a tab": true, "西湖区": true,
+		"nul\x00": false, "bell\a": false, "\xff\xfe": false, "del\x7f": false} {
+		if err := CheckText("name", s, 64); (err == nil) != ok {
+			t.Errorf("CheckText(%q) = %v, want ok=%v", s, err, ok)
+		}
+	}
+	if CheckText("name", "abcdef", 5) == nil {
+		t.Error("CheckText accepted a text over its length")
+	}
+}

@@ -49,11 +49,12 @@ func (c *checkpointer) loop(db *DB) {
 	}
 }
 
-// stop ends the loop and makes a last checkpoint that also empties the log,
-// so that a closed data directory is one file.
+// stop ends the loop after a last passive checkpoint. A truncating one would
+// make another process's writers wait while it waits for readers; SQLite
+// folds and removes the log anyway when the last connection closes.
 func (c *checkpointer) stop() {
 	close(c.quit)
 	<-c.done
-	c.conn.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	c.conn.Exec("PRAGMA wal_checkpoint(PASSIVE)")
 	c.conn.Close()
 }

@@ -23,7 +23,14 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(files)
 	create := "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"
-	if err := db.tx(ctx, func(tx q) error { _, err := tx.exec(ctx, create); return err }); err != nil {
+	err = db.tx(ctx, func(tx q) error {
+		if err := db.migrationLock(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, create)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("sqlstore: migrate: %w", err)
 	}
 	for _, f := range files {
@@ -37,11 +44,8 @@ func (db *DB) migrate(ctx context.Context) error {
 			return err
 		}
 		err = db.tx(ctx, func(tx q) error {
-			if db.pg {
-				// Replicas starting together apply each migration once.
-				if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7262)"); err != nil {
-					return err
-				}
+			if err := db.migrationLock(ctx, tx); err != nil {
+				return err
 			}
 			var n int
 			if err := one(ctx, tx, "migration", "SELECT count(*) FROM schema_migrations WHERE version = ?", []any{version}, &n); err != nil || n > 0 {
@@ -67,6 +71,16 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationLock makes PostgreSQL replicas that start together take turns, so
+// that each migration is applied once; SQLite's writer lock does that alone.
+func (db *DB) migrationLock(ctx context.Context, tx q) error {
+	if !db.pg {
+		return nil
+	}
+	_, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7262)")
+	return err
 }
 
 // Migrate applies pending migrations; Open already does, so this is for the

@@ -55,6 +55,9 @@ func (db *DB) ImportRegions(ctx context.Context, items iter.Seq[place.Region], r
 			if err := db.checkParent(ctx, rc, *r); err != nil {
 				return err
 			}
+			if err := checkChildren(ctx, tx, rc, *r); err != nil {
+				return err
+			}
 			rc.kinds[r.ID] = r.Kind
 			return b.add(ctx, r.ID, r.ID, r.Name, nullable(r.Parent), r.Kind)
 		}
@@ -74,6 +77,30 @@ func (db *DB) checkParent(ctx context.Context, rc *regionCheck, r place.Region) 
 		return errs.Field("parent", "unknown region %q (a parent comes before its children)", r.Parent)
 	}
 	return r.CheckParent(k)
+}
+
+// checkChildren refuses a new kind for a region whose children it could not
+// hold: every region's kind must stay larger than its children's.
+func checkChildren(ctx context.Context, tx q, rc *regionCheck, r place.Region) error {
+	old, err := rc.kind(ctx, r.ID)
+	if err != nil || old == "" || old == r.Kind {
+		return err
+	}
+	rows, err := tx.query(ctx, "SELECT id, kind FROM regions WHERE parent = ?", r.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var child place.Region
+		if err := rows.Scan(&child.ID, &child.Kind); err != nil {
+			return err
+		}
+		if child.CheckParent(r.Kind) != nil {
+			return errs.Field("kind", "region %q holds %q, a %s, which a %s cannot hold", r.ID, child.ID, child.Kind, r.Kind)
+		}
+	}
+	return rows.Err()
 }
 
 func nullable(s string) any {

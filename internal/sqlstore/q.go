@@ -121,7 +121,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx q) error) error {
 	if db.pg {
 		tx, err := db.pool.Begin(ctx)
 		if err != nil {
-			return fmt.Errorf("sqlstore: begin: %w", err)
+			return db.mapErr(fmt.Errorf("sqlstore: begin: %w", err))
 		}
 		defer tx.Rollback(context.WithoutCancel(ctx))
 		if err := fn(pgQ{c: tx, tx: tx}); err != nil {
@@ -134,7 +134,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx q) error) error {
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: begin: %w", err)
+		return db.mapErr(fmt.Errorf("sqlstore: begin: %w", err))
 	}
 	defer tx.Rollback()
 	if err := fn(sqlQ{c: tx}); err != nil {
@@ -161,6 +161,12 @@ func (db *DB) mapErr(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" || strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return errs.Wrap(errs.Conflict, err, "already exists")
+	}
+	// SQLITE_BUSY and SQLITE_LOCKED: another process (a large import) has
+	// held the database's one writer past busy_timeout. Worth a retry.
+	var se interface{ Code() int }
+	if errors.As(err, &se) && (se.Code()&0xff == 5 || se.Code()&0xff == 6) {
+		return errs.Wrap(errs.Unavailable, err, "the database is busy with another writer; try again")
 	}
 	return err
 }

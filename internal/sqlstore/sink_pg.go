@@ -81,27 +81,45 @@ func bounds(day string) (from, to string) {
 	return t.Format(time.RFC3339), t.AddDate(0, 0, 1).Format(time.RFC3339)
 }
 
+// ensure makes the day's partition if it does not exist: a plain table with
+// a CHECK on the day, attached now for a check-in and at finish for a bulk
+// load. Attaching takes a weaker lock on visits than CREATE TABLE … PARTITION
+// OF, so readers of visits do not queue behind a new day; the CHECK spares the
+// attach a scan. An advisory lock per day makes transactions that need the
+// same new day take turns: the later ones find it made.
 func (s *pgSink) ensure(ctx context.Context, day string) error {
 	if s.db.hasDay(day) {
 		return nil
 	}
 	t := "visits_" + day
+	if _, err := s.c.exec(ctx, "SELECT pg_advisory_xact_lock(hashtext(?))", t); err != nil {
+		return err
+	}
 	var exists bool
 	if err := one(ctx, s.c, "partition", "SELECT to_regclass(?) IS NOT NULL", []any{t}, &exists); err != nil || exists {
 		return err
 	}
 	from, to := bounds(day)
-	var stmt string
-	if s.bulk {
-		stmt = fmt.Sprintf("CREATE TABLE %s (LIKE visits, CONSTRAINT %s_day CHECK (check_in >= '%s' AND check_in < '%s'))", t, t, from, to)
-		s.fresh = append(s.fresh, day)
-	} else {
-		stmt = fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s PARTITION OF visits FOR VALUES FROM ('%s') TO ('%s')", t, from, to)
-	}
+	stmt := fmt.Sprintf("CREATE TABLE %s (LIKE visits, CONSTRAINT %s_day CHECK (check_in >= '%s' AND check_in < '%s'))", t, t, from, to)
 	if _, err := s.c.exec(ctx, stmt); err != nil {
 		return fmt.Errorf("sqlstore: make %s: %w", t, err)
 	}
 	s.made = append(s.made, day)
+	if s.bulk {
+		s.fresh = append(s.fresh, day)
+		return nil
+	}
+	return s.attach(ctx, day)
+}
+
+// attach makes a day's table a partition of visits, which builds the
+// parent's indexes on it, whole.
+func (s *pgSink) attach(ctx context.Context, day string) error {
+	from, to := bounds(day)
+	stmt := fmt.Sprintf("ALTER TABLE visits ATTACH PARTITION visits_%s FOR VALUES FROM ('%s') TO ('%s')", day, from, to)
+	if _, err := s.c.exec(ctx, stmt); err != nil {
+		return fmt.Errorf("sqlstore: attach visits_%s: %w", day, err)
+	}
 	return nil
 }
 
@@ -132,7 +150,7 @@ func (c *copyRows) Err() error { return nil }
 func (c *copyRows) Values() ([]any, error) {
 	r := c.rows[c.i-1]
 	c.vals = [5]any{r.id, r.person, r.place, time.UnixMicro(r.in).UTC(), nil}
-	if r.out != 0 {
+	if r.out >= 0 {
 		c.vals[4] = time.UnixMicro(r.out).UTC()
 	}
 	return c.vals[:], nil
@@ -145,12 +163,8 @@ func (s *pgSink) finish(ctx context.Context) error {
 		}
 	}
 	for _, day := range s.fresh {
-		from, to := bounds(day)
-		// The CHECK constraint spares the attach a scan; the parent's indexes
-		// are built on the partition now, whole.
-		stmt := fmt.Sprintf("ALTER TABLE visits ATTACH PARTITION visits_%s FOR VALUES FROM ('%s') TO ('%s')", day, from, to)
-		if _, err := s.c.exec(ctx, stmt); err != nil {
-			return fmt.Errorf("sqlstore: attach visits_%s: %w", day, err)
+		if err := s.attach(ctx, day); err != nil {
+			return err
 		}
 	}
 	return nil

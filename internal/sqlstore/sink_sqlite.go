@@ -26,8 +26,9 @@ type sqliteSink struct {
 	bulk bool
 
 	// Owned by the caller's goroutine.
-	bufs map[int64][]visitRow
-	lru  []int64 // days with buffered rows, least recently added to first
+	bufs     map[int64][]idRow
+	lru      []int64 // days with buffered rows, least recently added to first
+	buffered int     // rows in bufs
 
 	// Owned by the writer (the caller's goroutine when not bulk).
 	next    int64 // next ID; 0 until read
@@ -44,16 +45,21 @@ type sqliteSink struct {
 	err  error // the writer's first error
 }
 
-const (
-	// maxOpenDays is how many days a bulk load buffers at once; a file in
-	// check-in order has one or two open.
-	maxOpenDays = 3
-	// maxDayRows bounds one day's buffer (32 bytes a row).
-	maxDayRows = 1 << 20
-)
+// maxBuffered bounds the rows a bulk load buffers (40 bytes each); past it
+// the day added to least recently is written. A file in check-in order has
+// one or two days open; a shuffled one spreads the budget over its days.
+const maxBuffered = 4 << 20
+
+// idRow is a visit row with its ID: given when added for the committer, so
+// that each check-in learns its own; given when written, in sorted order,
+// for a bulk load.
+type idRow struct {
+	id int64
+	visitRow
+}
 
 func newSQLiteSink(db *DB, c q, bulk bool) *sqliteSink {
-	s := &sqliteSink{db: db, c: c, bulk: bulk, bufs: map[int64][]visitRow{}, batches: map[string]*batch{}, ranges: map[string][2]int64{}, dayMax: map[string]int64{}}
+	s := &sqliteSink{db: db, c: c, bulk: bulk, bufs: map[int64][]idRow{}, batches: map[string]*batch{}, ranges: map[string][2]int64{}, dayMax: map[string]int64{}}
 	if !bulk {
 		s.block = db.block
 	}
@@ -111,23 +117,24 @@ func (s *sqliteSink) add(ctx context.Context, r visitRow) error {
 		return outsideDays
 	}
 	rows, open := s.bufs[day]
-	s.bufs[day] = append(rows, r)
 	if !s.bulk {
-		return nil // written at finish, in the order added
+		id, err := s.nextID(ctx)
+		if err != nil {
+			return err
+		}
+		s.bufs[day] = append(rows, idRow{id, r})
+		return nil // written at finish
 	}
+	s.bufs[day] = append(rows, idRow{0, r})
+	s.buffered++
 	if !open {
 		s.lru = append(s.lru, day)
-		if len(s.lru) > maxOpenDays {
-			if err := s.flush(ctx, s.lru[0]); err != nil {
-				return err
-			}
-		}
 	} else if s.lru[len(s.lru)-1] != day {
 		i := slices.Index(s.lru, day)
 		s.lru = append(slices.Delete(s.lru, i, i+1), day)
 	}
-	if len(s.bufs[day]) >= maxDayRows {
-		return s.flush(ctx, day)
+	if s.buffered >= maxBuffered {
+		return s.flush(ctx, s.lru[0])
 	}
 	return nil
 }
@@ -136,6 +143,7 @@ func (s *sqliteSink) add(ctx context.Context, r visitRow) error {
 func (s *sqliteSink) flush(ctx context.Context, day int64) error {
 	rows := s.bufs[day]
 	delete(s.bufs, day)
+	s.buffered -= len(rows)
 	if i := slices.Index(s.lru, day); i >= 0 {
 		s.lru = slices.Delete(s.lru, i, i+1)
 	}
@@ -143,7 +151,7 @@ func (s *sqliteSink) flush(ctx context.Context, day int64) error {
 }
 
 // write inserts one day's rows, giving them IDs; it runs on the writer.
-func (s *sqliteSink) write(ctx context.Context, day string, rows []visitRow) error {
+func (s *sqliteSink) write(ctx context.Context, day string, rows []idRow) error {
 	if s.bulk && s.next == 0 {
 		if err := one(ctx, s.c, "sequence", "SELECT next FROM sequences WHERE name = 'visits'", nil, &s.next); err != nil {
 			return err
@@ -158,14 +166,15 @@ func (s *sqliteSink) write(ctx context.Context, day string, rows []visitRow) err
 		s.batches[day] = b
 	}
 	if s.bulk {
-		slices.SortFunc(rows, func(a, b visitRow) int {
+		slices.SortFunc(rows, func(a, b idRow) int {
 			return cmp.Or(cmp.Compare(a.place, b.place), cmp.Compare(a.in, b.in))
 		})
 	}
 	for _, r := range rows {
-		id, err := s.nextID(ctx)
-		if err != nil {
-			return err
+		id := r.id
+		if s.bulk {
+			id = s.next
+			s.next++
 		}
 		rg, ok := s.ranges[day]
 		if !ok {
@@ -183,13 +192,9 @@ func (s *sqliteSink) write(ctx context.Context, day string, rows []visitRow) err
 // idBlock is how many IDs the committer reserves at a time.
 const idBlock = 1000
 
-// nextID gives the next visit ID: from the count read at the start of a bulk
-// load, or from the committer's block, reserving a new one when it runs out.
+// nextID gives the committer's next visit ID from its block, reserving a
+// new block when it runs out.
 func (s *sqliteSink) nextID(ctx context.Context) (int64, error) {
-	if s.bulk {
-		s.next++
-		return s.next - 1, nil
-	}
 	if s.block[0] == s.block[1] {
 		var end int64
 		if err := one(ctx, s.c, "sequence", "UPDATE sequences SET next = next + ? WHERE name = 'visits' RETURNING next", []any{idBlock}, &end); err != nil {
@@ -302,9 +307,9 @@ func (s *sqliteSink) committed() {
 	}
 }
 
-// nullMicros binds a microsecond instant, 0 as NULL.
+// nullMicros binds a microsecond instant, a negative one as NULL.
 func nullMicros(us int64) any {
-	if us == 0 {
+	if us < 0 {
 		return nil
 	}
 	return us

@@ -16,8 +16,9 @@ import (
 var _ visit.Store = (*DB)(nil)
 
 // A visit row as stored: residents and places by integer key, instants in
-// microseconds since the epoch (out 0 = no check-out). 32 bytes, since a bulk
-// load holds a million of them per day.
+// microseconds since the epoch (out -1 = no check-out; stored check-ins are
+// from 1970 on, so a check-out is never negative). 32 bytes, since a bulk
+// load holds millions of them.
 type visitRow struct {
 	person, place, in, out int64
 }
@@ -67,7 +68,7 @@ func (db *DB) resolve(ctx context.Context, c q, v *visit.Visit, misses *int) (vi
 	if err != nil {
 		return visitRow{}, err
 	}
-	r := visitRow{person: person, place: place, in: v.CheckIn.UnixMicro()}
+	r := visitRow{person: person, place: place, in: v.CheckIn.UnixMicro(), out: -1}
 	if !v.CheckOut.IsZero() {
 		r.out = v.CheckOut.UnixMicro()
 	}
@@ -212,7 +213,9 @@ func (db *DB) Visit(ctx context.Context, id string) (visit.Visit, error) {
 }
 
 // Visits lists visits day by day (the UTC day of check-in) and, within a day,
-// in the order they were stored. The cursor is the day and the last ID.
+// by ID. The cursor is the day and the last ID. It is not a change feed: the
+// committer gives IDs from a reserved block, so a check-in stored while a
+// client pages may fall below its cursor.
 func (db *DB) Visits(ctx context.Context, f visit.Filter) ([]visit.Visit, string, error) {
 	afterDay, afterID := "", int64(0)
 	if f.After != "" {
