@@ -45,10 +45,15 @@ type sqliteSink struct {
 	err  error // the writer's first error
 }
 
-// maxBuffered bounds the rows a bulk load buffers (40 bytes each); past it
-// the day added to least recently is written. A file in check-in order has
-// one or two days open; a shuffled one spreads the budget over its days.
-const maxBuffered = 4 << 20
+// A bulk load buffers at most maxBuffered rows (40 bytes each); past it the
+// day added to least recently is written. A file in check-in order has one
+// or two days open; a shuffled one spreads the budget over its days. A day
+// is written at the latest when it holds maxDayRows, so that the writer gets
+// work in steady pieces.
+const (
+	maxBuffered = 3 << 20
+	maxDayRows  = 1 << 20
+)
 
 // idRow is a visit row with its ID: given when added for the committer, so
 // that each check-in learns its own; given when written, in sorted order,
@@ -64,7 +69,7 @@ func newSQLiteSink(db *DB, c q, bulk bool) *sqliteSink {
 		s.block = db.block
 	}
 	if bulk {
-		s.jobs = make(chan func() error, 4)
+		s.jobs = make(chan func() error, 2)
 		s.done = make(chan struct{})
 		go s.writer()
 	}
@@ -113,7 +118,7 @@ func (s *sqliteSink) stop() {
 
 func (s *sqliteSink) add(ctx context.Context, r visitRow) error {
 	day := dayNum(r.in)
-	if dayName(day) == "" {
+	if day < 0 || day > lastDay {
 		return outsideDays
 	}
 	rows, open := s.bufs[day]
@@ -133,7 +138,10 @@ func (s *sqliteSink) add(ctx context.Context, r visitRow) error {
 		i := slices.Index(s.lru, day)
 		s.lru = append(slices.Delete(s.lru, i, i+1), day)
 	}
-	if s.buffered >= maxBuffered {
+	switch {
+	case len(s.bufs[day]) >= maxDayRows:
+		return s.flush(ctx, day)
+	case s.buffered >= maxBuffered:
 		return s.flush(ctx, s.lru[0])
 	}
 	return nil
@@ -170,22 +178,22 @@ func (s *sqliteSink) write(ctx context.Context, day string, rows []idRow) error 
 			return cmp.Or(cmp.Compare(a.place, b.place), cmp.Compare(a.in, b.in))
 		})
 	}
-	for _, r := range rows {
+	rg, seen := s.ranges[day]
+	for i, r := range rows {
 		id := r.id
 		if s.bulk {
 			id = s.next
 			s.next++
 		}
-		rg, ok := s.ranges[day]
-		if !ok {
+		if i == 0 && !seen {
 			rg[0] = id
 		}
-		rg[1] = id
-		s.ranges[day] = rg
+		rg[1] = max(rg[1], id)
 		if err := b.add(ctx, "", id, r.person, r.place, r.in, nullMicros(r.out)); err != nil {
 			return err
 		}
 	}
+	s.ranges[day] = rg
 	return b.flush(ctx)
 }
 

@@ -34,10 +34,13 @@ func dayNum(us int64) int64 {
 	return d
 }
 
+// lastDay is 9999-12-31, the last day a partition can hold.
+const lastDay = 2932896
+
 // dayName names the partition of a day: its UTC date as YYYYMMDD, or "" for
 // a day outside the years 1970–9999, which no partition holds.
 func dayName(d int64) string {
-	if d < 0 || d > 2932896 {
+	if d < 0 || d > lastDay {
 		return ""
 	}
 	return time.Unix(d*86400, 0).UTC().Format("20060102")
