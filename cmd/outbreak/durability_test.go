@@ -43,12 +43,7 @@ func TestKillDuringIngest(t *testing.T) {
 func killDuringIngest(t *testing.T, bin string, environ map[string]string) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	files := smallCity(t, dir)
-	for _, kind := range []string{"regions", "places", "residents"} {
-		if _, _, err := outbreak(t, environ, "import", "--data", data, kind, files[kind]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	smallCity(t, dir, data, environ)
 	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
 	srv.Env = os.Environ()
 	for k, v := range environ {

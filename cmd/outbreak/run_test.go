@@ -34,13 +34,20 @@ func write(t *testing.T, dir, name, body string) string {
 	return path
 }
 
-// smallCity writes import files of a tiny city into dir.
-func smallCity(t *testing.T, dir string) map[string]string {
-	return map[string]string{
+// smallCity writes import files of a tiny city into dir and imports them
+// into the store of data, with environ.
+func smallCity(t *testing.T, dir, data string, environ map[string]string) {
+	t.Helper()
+	files := map[string]string{
 		"regions": write(t, dir, "regions.csv", "id,name,parent,kind\ncn,China,,country\ncn.p1,Province,cn,province\n"),
 		"places":  write(t, dir, "places.csv", "id,name,region,category,lat,lon,default_dwell\nv1,Noodle bar,cn.p1,restaurant,23.1,113.2,1h\nv2,Market,cn.p1,supermarket,23.2,113.3,\n"),
 		"residents": write(t, dir, "residents.csv", "id,name,phone,email,language,time_zone,home_region\n"+
 			"r1,Li Lei,+8613800000001,li@example.org,zh,Asia/Shanghai,cn.p1\nr2,Han Meimei,,,en,Asia/Shanghai,cn.p1\n"),
+	}
+	for _, kind := range []string{"regions", "places", "residents"} {
+		if _, _, err := outbreak(t, environ, "import", "--data", data, kind, files[kind]); err != nil {
+			t.Fatalf("import %s: %v", kind, err)
+		}
 	}
 }
 
@@ -62,12 +69,7 @@ func TestImportExport(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	files := smallCity(t, dir)
-	for _, kind := range []string{"regions", "places", "residents"} {
-		if _, _, err := outbreak(t, nil, "import", "--data", data, kind, files[kind]); err != nil {
-			t.Fatalf("import %s: %v", kind, err)
-		}
-	}
+	smallCity(t, dir, data, nil)
 	good := "person,place,check_in,check_out\nr1,v1,2026-11-01T08:00:00Z,2026-11-01T09:00:00Z\nr2,v1,2026-11-01T08:30:00Z,\n"
 	// The data directory comes from the environment here.
 	env := map[string]string{"OUTBREAK_DATA": data}
@@ -154,12 +156,7 @@ func TestServe(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	files := smallCity(t, dir)
-	for _, kind := range []string{"regions", "places", "residents"} {
-		if _, _, err := outbreak(t, nil, "import", "--data", data, kind, files[kind]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	smallCity(t, dir, data, nil)
 	url := serveInProcess(t, data)
 	resp, err := http.Post(url+"/api/v1/visits", "application/json", strings.NewReader(`{"person":"r1","place":"v2","check_in":"2026-11-05T10:00:00Z"}`))
 	if err != nil {
@@ -206,12 +203,7 @@ func TestDemoRefusesAHalfLoadedStore(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	files := smallCity(t, dir)
-	for _, kind := range []string{"regions", "places", "residents"} {
-		if _, _, err := outbreak(t, nil, "import", "--data", data, kind, files[kind]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	smallCity(t, dir, data, nil)
 	_, _, err := outbreak(t, nil, "demo", "--data", data, "--addr", "127.0.0.1:0")
 	if err == nil || !strings.Contains(err.Error(), "no finished demo city") {
 		t.Fatalf("demo on a store with records: %v", err)

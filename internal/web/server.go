@@ -14,21 +14,14 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"outbreak/internal/cases"
-	"outbreak/internal/lab"
-	"outbreak/internal/person"
-	"outbreak/internal/place"
-	"outbreak/internal/visit"
+	"outbreak/internal/ingest"
 )
 
 // Store is what the API needs of the store: the domain stores of every kind
-// of record, and a ping for /healthz.
+// of record (as import and export need them), a ping for /healthz and the
+// counts on the home page.
 type Store interface {
-	person.Store
-	place.Store
-	visit.Store
-	lab.Store
-	cases.Store
+	ingest.Store
 	// Ping returns an error when the store does not answer.
 	Ping(ctx context.Context) error
 	// Counts returns how many residents, places, regions and active_cases
