@@ -49,9 +49,6 @@ func dayName(d int64) string {
 // outsideDays is the error for a check-in that no partition can hold.
 var outsideDays = errs.Field("check_in", "outside the years 1970–9999")
 
-// dayOf names the partition of a check-in: its UTC date as YYYYMMDD.
-func dayOf(t time.Time) string { return t.UTC().Format("20060102") }
-
 // dayStart returns the first instant of a partition's day.
 func dayStart(day string) time.Time {
 	t, _ := time.Parse("20060102", day)
@@ -304,7 +301,7 @@ func (db *DB) CheckOut(ctx context.Context, id string, at time.Time) (visit.Visi
 	if err := v.Validate(); err != nil {
 		return v, err
 	}
-	table := "visits_" + dayOf(v.CheckIn)
+	table := "visits_" + dayName(dayNum(v.CheckIn.UnixMicro()))
 	if db.pg {
 		table = "visits"
 	}
