@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // residents' time zones validate on machines without a zone database
 )
 
 func main() {
