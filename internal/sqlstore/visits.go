@@ -177,9 +177,6 @@ func texts(ctx context.Context, c q, query string, args ...any) ([]string, error
 	return out, r.Err()
 }
 
-// Days returns the UTC days that hold visits, oldest first, as YYYYMMDD.
-func (db *DB) Days(ctx context.Context) ([]string, error) { return db.loadDays(ctx) }
-
 const visitSelect = "SELECT v.id, r.id, p.id, v.check_in, v.check_out FROM %s v JOIN residents r ON r.key = v.person JOIN places p ON p.key = v.place"
 
 func scanVisit(r rows) (visit.Visit, error) {
