@@ -98,7 +98,11 @@ func (c *committer) commit(group []*checkIn) {
 				r.err = r.ctx.Err()
 				continue
 			}
-			row, err := c.db.resolve(ctx, tx, &r.v, nil)
+			err := r.v.Validate()
+			var row visitRow
+			if err == nil {
+				row, err = c.db.resolve(ctx, tx, &r.v, nil)
+			}
 			if err == nil {
 				err = sink.add(ctx, row)
 			}

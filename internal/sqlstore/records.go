@@ -42,9 +42,7 @@ func (t timed[T]) get(ctx context.Context, db *DB, id string) (T, error) {
 		var zero T
 		return zero, err
 	}
-	return get(ctx, db.reader(), t.what, id, "SELECT "+t.cols+" FROM "+t.table+" WHERE id = ?", func(r rows) (T, error) {
-		return t.scan(r)
-	}, n)
+	return get(ctx, db.reader(), t.what, id, "SELECT "+t.cols+" FROM "+t.table+" WHERE id = ?", t.scan, n)
 }
 
 // list pages through the table in (time, id) order for one person or all,

@@ -55,11 +55,8 @@ func dayStart(day string) time.Time {
 	return t
 }
 
-// resolve checks a visit and finds the keys of its person and place.
+// resolve finds the keys of a validated visit's person and place.
 func (db *DB) resolve(ctx context.Context, c q, v *visit.Visit, misses *int) (visitRow, error) {
-	if err := v.Validate(); err != nil {
-		return visitRow{}, err
-	}
 	person, err := db.keys.lookup(ctx, c, "residents", "person", v.Person, misses)
 	if err != nil {
 		return visitRow{}, err
