@@ -58,6 +58,7 @@ type DB struct {
 	// highest ID each day's range in visit_days is known to cover.
 	block   [2]int64
 	dayMax  map[string]int64
+	spans   spanCache
 	closeMu sync.Once
 }
 
@@ -69,7 +70,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{cfg: cfg, pg: cfg.URL != "", log: cfg.Logger, seal: cfg.Sealer, days: map[string]bool{}, dayMax: map[string]int64{}}
+	db := &DB{cfg: cfg, pg: cfg.URL != "", log: cfg.Logger, seal: cfg.Sealer, days: map[string]bool{}, dayMax: map[string]int64{}, spans: spanCache{m: map[int64]int64{}}}
 	db.keys = newKeyCache(db)
 	var err error
 	if db.pg {

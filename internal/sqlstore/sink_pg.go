@@ -31,6 +31,7 @@ type pgSink struct {
 	// The day of the last row, so that most rows skip formatting its name.
 	lastDay  int64
 	lastName string
+	spans    daySpans
 }
 
 // pgRow is a visit row with its ID, as a COPY sends it.
@@ -40,7 +41,7 @@ type pgRow struct {
 }
 
 func newPGSink(db *DB, c pgQ, bulk bool) *pgSink {
-	return &pgSink{db: db, tx: c.tx, c: c, bulk: bulk, bufs: map[string][]pgRow{}, known: map[string]bool{}, lastDay: -1}
+	return &pgSink{db: db, tx: c.tx, c: c, bulk: bulk, bufs: map[string][]pgRow{}, known: map[string]bool{}, lastDay: -1, spans: daySpans{}}
 }
 
 func (s *pgSink) add(ctx context.Context, r visitRow) error {
@@ -64,6 +65,7 @@ func (s *pgSink) add(ctx context.Context, r visitRow) error {
 		}
 		s.known[day] = true
 	}
+	s.spans.note(r)
 	id := s.next
 	s.next++
 	if !s.bulk {
@@ -167,7 +169,7 @@ func (s *pgSink) finish(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return s.db.saveSpans(ctx, s.c, s.spans)
 }
 
 func (s *pgSink) lastIDs() []int64 {
@@ -176,6 +178,9 @@ func (s *pgSink) lastIDs() []int64 {
 	return ids
 }
 
-func (s *pgSink) committed() { s.db.addDays(s.made) }
+func (s *pgSink) committed() {
+	s.db.addDays(s.made)
+	s.db.spansCommitted(s.spans)
+}
 
 func (s *pgSink) stop() {}

@@ -38,6 +38,7 @@ type sqliteSink struct {
 	block   [2]int64            // the committer's block of IDs, [next, end)
 	dayMax  map[string]int64    // the new ranges' ends, for DB.dayMax
 	ids     []int64
+	spans   daySpans
 
 	jobs chan func() error
 	done chan struct{}
@@ -64,7 +65,7 @@ type idRow struct {
 }
 
 func newSQLiteSink(db *DB, c q, bulk bool) *sqliteSink {
-	s := &sqliteSink{db: db, c: c, bulk: bulk, bufs: map[int64][]idRow{}, batches: map[string]*batch{}, ranges: map[string][2]int64{}, dayMax: map[string]int64{}}
+	s := &sqliteSink{db: db, c: c, bulk: bulk, bufs: map[int64][]idRow{}, batches: map[string]*batch{}, ranges: map[string][2]int64{}, dayMax: map[string]int64{}, spans: daySpans{}}
 	if !bulk {
 		s.block = db.block
 	}
@@ -121,6 +122,7 @@ func (s *sqliteSink) add(ctx context.Context, r visitRow) error {
 	if day < 0 || day > lastDay {
 		return outsideDays
 	}
+	s.spans.note(r)
 	rows, open := s.bufs[day]
 	if !s.bulk {
 		id, err := s.nextID(ctx)
@@ -289,6 +291,9 @@ func (s *sqliteSink) finish(ctx context.Context) error {
 		}
 		s.dayMax[day] = rg[1]
 	}
+	if err := s.db.saveSpans(ctx, s.c, s.spans); err != nil {
+		return err
+	}
 	if !s.bulk || s.next == 0 {
 		return nil
 	}
@@ -307,6 +312,7 @@ func (s *sqliteSink) lastIDs() []int64 {
 // touches block and dayMax.
 func (s *sqliteSink) committed() {
 	s.db.addDays(s.made)
+	s.db.spansCommitted(s.spans)
 	if !s.bulk {
 		s.db.block = s.block
 		for day, hi := range s.dayMax {

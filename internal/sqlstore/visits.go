@@ -300,13 +300,21 @@ func (db *DB) CheckOut(ctx context.Context, id string, at time.Time) (visit.Visi
 		table = "visits"
 	}
 	n, _ := intID("visit", id)
+	spans := daySpans{}
+	spans.note(visitRow{in: v.CheckIn.UnixMicro(), out: v.CheckOut.UnixMicro()})
 	err = db.tx(ctx, func(tx q) error {
 		changed, err := tx.exec(ctx, "UPDATE "+table+" SET check_out = ? WHERE id = ? AND check_in = ? AND check_out IS NULL",
 			db.ts(v.CheckOut), n, db.ts(v.CheckIn))
 		if err == nil && changed == 0 {
 			err = errs.E(errs.Conflict, "visit %s was checked out meanwhile", id)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return db.saveSpans(ctx, tx, spans)
 	})
+	if err == nil {
+		db.spansCommitted(spans)
+	}
 	return v, err
 }

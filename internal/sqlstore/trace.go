@@ -1,0 +1,241 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+	"time"
+
+	"outbreak/internal/errs"
+	"outbreak/internal/trace"
+	"outbreak/internal/visit"
+)
+
+var _ trace.Index = (*TraceIndex)(nil)
+
+// TraceIndex reads visits for tracing through the per-day (place, check_in)
+// and (person, check_in) indexes, so that tracing a case costs the visits it
+// touches, not the visits stored. It knows the partitions and spans that
+// existed when it was made; make a new one to see later days. It is safe for
+// concurrent use.
+type TraceIndex struct {
+	db    *DB
+	days  []int64         // partitions by day number, ascending
+	reach map[int64]int64 // per day, how long its visits can last (µs)
+	dwell map[int64]int64 // place key → default dwell (µs), for places that have one
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // SQLite: one per day and column
+}
+
+// TraceIndex returns an index over the visits stored now. defaultDwell is the
+// length tracing gives a visit without check-out at a place with no default
+// dwell of its own.
+func (db *DB) TraceIndex(ctx context.Context, defaultDwell time.Duration) (*TraceIndex, error) {
+	x := &TraceIndex{db: db, reach: map[int64]int64{}, dwell: map[int64]int64{}, stmts: map[string]*sql.Stmt{}}
+	c := db.reader()
+	maxDwell := defaultDwell.Microseconds()
+	r, err := c.query(ctx, "SELECT key, default_dwell FROM places WHERE default_dwell > 0")
+	if err != nil {
+		return nil, err
+	}
+	for r.Next() {
+		var key, ns int64
+		if err := r.Scan(&key, &ns); err != nil {
+			r.Close()
+			return nil, err
+		}
+		x.dwell[key] = ns / 1000
+		maxDwell = max(maxDwell, ns/1000)
+	}
+	if err := r.Close(); err != nil {
+		return nil, err
+	}
+	spans := map[string]int64{}
+	r, err = c.query(ctx, "SELECT day, max_len FROM visit_spans")
+	if err != nil {
+		return nil, err
+	}
+	for r.Next() {
+		var day string
+		var n int64
+		if err := r.Scan(&day, &n); err != nil {
+			r.Close()
+			return nil, err
+		}
+		spans[day] = n
+	}
+	if err := r.Close(); err != nil {
+		return nil, err
+	}
+	names, err := db.loadDays(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		d := dayStart(name).Unix() / 86400
+		n, ok := spans[name]
+		if !ok {
+			n = visit.MaxVisit.Microseconds() // a day from before spans were kept
+		}
+		x.days = append(x.days, d)
+		x.reach[d] = max(n, maxDwell)
+	}
+	return x, nil
+}
+
+// Close releases the prepared statements.
+func (x *TraceIndex) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, s := range x.stmts {
+		s.Close()
+	}
+	x.stmts = map[string]*sql.Stmt{}
+	return nil
+}
+
+// PersonVisits appends the visits of a person that may reach into [from, to).
+func (x *TraceIndex) PersonVisits(ctx context.Context, person, from, to int64, dst []trace.Visit) ([]trace.Visit, error) {
+	return x.visits(ctx, "person", person, from, to, dst)
+}
+
+// PlaceVisits appends the visits at a place that may reach into [from, to).
+func (x *TraceIndex) PlaceVisits(ctx context.Context, place, from, to int64, dst []trace.Visit) ([]trace.Visit, error) {
+	return x.visits(ctx, "place", place, from, to, dst)
+}
+
+// visits reads, day by day, the check-ins that are before to and late
+// enough to last into from, given the longest visit of their day.
+func (x *TraceIndex) visits(ctx context.Context, col string, key, from, to int64, dst []trace.Visit) ([]trace.Visit, error) {
+	lowest := int64(-1)
+	for _, d := range x.days {
+		d0 := d * microsPerDay
+		if d0 >= to {
+			break
+		}
+		lo, hi := max(d0, from-x.reach[d]), min(d0+microsPerDay, to)
+		if lo >= hi {
+			continue
+		}
+		if x.db.pg {
+			if lowest < 0 {
+				lowest = lo
+			}
+			continue
+		}
+		var err error
+		if dst, err = x.sqliteDay(ctx, dayName(d), col, key, lo, hi, dst); err != nil {
+			return dst, err
+		}
+	}
+	if x.db.pg && lowest >= 0 {
+		return x.pgVisits(ctx, col, key, lowest, to, dst)
+	}
+	return dst, nil
+}
+
+func (x *TraceIndex) sqliteDay(ctx context.Context, day, col string, key, lo, hi int64, dst []trace.Visit) ([]trace.Visit, error) {
+	x.mu.Lock()
+	stmt := x.stmts[col+day]
+	var err error
+	if stmt == nil {
+		stmt, err = x.db.r.PrepareContext(ctx, "SELECT person, place, check_in, coalesce(check_out, -1) FROM visits_"+day+
+			" WHERE "+col+" = ? AND check_in >= ? AND check_in < ?")
+		if err == nil {
+			x.stmts[col+day] = stmt
+		}
+	}
+	x.mu.Unlock()
+	if err != nil {
+		return dst, err
+	}
+	r, err := stmt.QueryContext(ctx, key, lo, hi)
+	if err != nil {
+		return dst, x.db.mapErr(err)
+	}
+	defer r.Close()
+	for r.Next() {
+		var v trace.Visit
+		if err := r.Scan(&v.Person, &v.Place, &v.In, &v.Out); err != nil {
+			return dst, err
+		}
+		v.Dwell = x.dwell[v.Place]
+		dst = append(dst, v)
+	}
+	return dst, r.Err()
+}
+
+func (x *TraceIndex) pgVisits(ctx context.Context, col string, key, lo, hi int64, dst []trace.Visit) ([]trace.Visit, error) {
+	r, err := x.db.pool.Query(ctx, "SELECT person, place, check_in, check_out FROM visits WHERE "+col+" = $1 AND check_in >= $2 AND check_in < $3",
+		key, time.UnixMicro(lo).UTC(), time.UnixMicro(hi).UTC())
+	if err != nil {
+		return dst, x.db.mapErr(err)
+	}
+	defer r.Close()
+	for r.Next() {
+		var v trace.Visit
+		var in time.Time
+		var out *time.Time
+		if err := r.Scan(&v.Person, &v.Place, &in, &out); err != nil {
+			return dst, err
+		}
+		v.In, v.Out = in.UnixMicro(), -1
+		if out != nil {
+			v.Out = out.UnixMicro()
+		}
+		v.Dwell = x.dwell[v.Place]
+		dst = append(dst, v)
+	}
+	return dst, r.Err()
+}
+
+// PersonKey returns the key of a resident (Invalid: unknown person).
+func (x *TraceIndex) PersonKey(ctx context.Context, id string) (int64, error) {
+	return x.db.keys.lookup(ctx, x.db.reader(), "residents", "person", id, nil)
+}
+
+// Names returns the IDs of residents and places by key.
+func (x *TraceIndex) Names(ctx context.Context, persons, places []int64) (map[int64]string, map[int64]string, error) {
+	p, err := x.ids(ctx, "residents", persons)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := x.ids(ctx, "places", places)
+	return p, v, err
+}
+
+func (x *TraceIndex) ids(ctx context.Context, table string, keys []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(keys))
+	const chunk = 500
+	for i := 0; i < len(keys); i += chunk {
+		part := keys[i:min(i+chunk, len(keys))]
+		args := make([]any, len(part))
+		for j, k := range part {
+			args[j] = k
+		}
+		r, err := x.db.reader().query(ctx, "SELECT key, id FROM "+table+" WHERE key IN (?"+strings.Repeat(", ?", len(part)-1)+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for r.Next() {
+			var k int64
+			var id string
+			if err := r.Scan(&k, &id); err != nil {
+				r.Close()
+				return nil, err
+			}
+			out[k] = id
+		}
+		if err := r.Close(); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range keys {
+		if _, ok := out[k]; !ok {
+			return nil, errs.E(errs.Internal, "sqlstore: no %s with key %d", noun[table], k)
+		}
+	}
+	return out, nil
+}
