@@ -59,6 +59,7 @@ type DB struct {
 	block   [2]int64
 	dayMax  map[string]int64
 	spans   spanCache
+	stmts   stmtCache // SQLite readers
 	closeMu sync.Once
 }
 
@@ -70,7 +71,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{cfg: cfg, pg: cfg.URL != "", log: cfg.Logger, seal: cfg.Sealer, days: map[string]bool{}, dayMax: map[string]int64{}, spans: spanCache{m: map[int64]int64{}}}
+	db := &DB{cfg: cfg, pg: cfg.URL != "", log: cfg.Logger, seal: cfg.Sealer, days: map[string]bool{}, dayMax: map[string]int64{}, spans: spanCache{m: map[int64]int64{}}, stmts: stmtCache{m: map[string]*sql.Stmt{}}}
 	db.keys = newKeyCache(db)
 	var err error
 	if db.pg {
@@ -186,6 +187,9 @@ func (db *DB) Close() error {
 		}
 		if db.ckpt != nil {
 			db.ckpt.stop()
+		}
+		for _, s := range db.stmts.m {
+			s.Close()
 		}
 		if db.pool != nil {
 			db.pool.Close()

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"iter"
 
 	"outbreak/internal/person"
@@ -84,4 +85,33 @@ func (db *DB) Residents(ctx context.Context, f person.Filter) ([]person.Resident
 	}
 	query := "SELECT " + residentCols + " FROM residents" + w.String() + " ORDER BY id LIMIT ?"
 	return list(ctx, db.reader(), query, w.args, f.Size(), db.scanResident, func(p person.Resident) string { return idCursor(p.ID) })
+}
+
+// EachResident calls fn with every resident's ID and home region, in ID
+// order, without opening their sealed fields.
+func (db *DB) EachResident(ctx context.Context, fn func(id, homeRegion string) error) error {
+	after := ""
+	for {
+		r, err := db.reader().query(ctx, "SELECT id, home_region FROM residents WHERE id > ? ORDER BY id LIMIT 10000", after)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for r.Next() {
+			var id, home string
+			if err := r.Scan(&id, &home); err != nil {
+				r.Close()
+				return err
+			}
+			if err := fn(id, home); err != nil {
+				r.Close()
+				return err
+			}
+			after = id
+			n++
+		}
+		if err := errors.Join(r.Err(), r.Close()); err != nil || n < 10000 {
+			return err
+		}
+	}
 }

@@ -1,8 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,15 +28,36 @@ type TraceIndex struct {
 	reach map[int64]int64 // per day, how long its visits can last (µs)
 	dwell map[int64]int64 // place key → default dwell (µs), for places that have one
 
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt // SQLite: one per day and column
+	mu     sync.Mutex
+	cache  map[[2]int64][]trace.Visit // (place, day) → visits
+	cached int                        // visits in cache
+}
+
+// stmtCache keeps prepared statements for the life of the store.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// prepare returns the statement for query, preparing it on the readers once.
+func (db *DB) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.stmts.mu.Lock()
+	defer db.stmts.mu.Unlock()
+	if s := db.stmts.m[query]; s != nil {
+		return s, nil
+	}
+	s, err := db.r.PrepareContext(ctx, query)
+	if err == nil {
+		db.stmts.m[query] = s
+	}
+	return s, err
 }
 
 // TraceIndex returns an index over the visits stored now. defaultDwell is the
 // length tracing gives a visit without check-out at a place with no default
 // dwell of its own.
-func (db *DB) TraceIndex(ctx context.Context, defaultDwell time.Duration) (*TraceIndex, error) {
-	x := &TraceIndex{db: db, reach: map[int64]int64{}, dwell: map[int64]int64{}, stmts: map[string]*sql.Stmt{}}
+func (db *DB) TraceIndex(ctx context.Context, defaultDwell time.Duration) (trace.Source, error) {
+	x := &TraceIndex{db: db, reach: map[int64]int64{}, dwell: map[int64]int64{}, cache: map[[2]int64][]trace.Visit{}}
 	c := db.reader()
 	maxDwell := defaultDwell.Microseconds()
 	r, err := c.query(ctx, "SELECT key, default_dwell FROM places WHERE default_dwell > 0")
@@ -49,7 +73,7 @@ func (db *DB) TraceIndex(ctx context.Context, defaultDwell time.Duration) (*Trac
 		x.dwell[key] = ns / 1000
 		maxDwell = max(maxDwell, ns/1000)
 	}
-	if err := r.Close(); err != nil {
+	if err := errors.Join(r.Err(), r.Close()); err != nil {
 		return nil, err
 	}
 	spans := map[string]int64{}
@@ -66,7 +90,7 @@ func (db *DB) TraceIndex(ctx context.Context, defaultDwell time.Duration) (*Trac
 		}
 		spans[day] = n
 	}
-	if err := r.Close(); err != nil {
+	if err := errors.Join(r.Err(), r.Close()); err != nil {
 		return nil, err
 	}
 	names, err := db.loadDays(ctx)
@@ -85,17 +109,6 @@ func (db *DB) TraceIndex(ctx context.Context, defaultDwell time.Duration) (*Trac
 	return x, nil
 }
 
-// Close releases the prepared statements.
-func (x *TraceIndex) Close() error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	for _, s := range x.stmts {
-		s.Close()
-	}
-	x.stmts = map[string]*sql.Stmt{}
-	return nil
-}
-
 // PersonVisits appends the visits of a person that may reach into [from, to).
 func (x *TraceIndex) PersonVisits(ctx context.Context, person, from, to int64, dst []trace.Visit) ([]trace.Visit, error) {
 	return x.visits(ctx, "person", person, from, to, dst)
@@ -109,7 +122,6 @@ func (x *TraceIndex) PlaceVisits(ctx context.Context, place, from, to int64, dst
 // visits reads, day by day, the check-ins that are before to and late
 // enough to last into from, given the longest visit of their day.
 func (x *TraceIndex) visits(ctx context.Context, col string, key, from, to int64, dst []trace.Visit) ([]trace.Visit, error) {
-	lowest := int64(-1)
 	for _, d := range x.days {
 		d0 := d * microsPerDay
 		if d0 >= to {
@@ -119,39 +131,70 @@ func (x *TraceIndex) visits(ctx context.Context, col string, key, from, to int64
 		if lo >= hi {
 			continue
 		}
-		if x.db.pg {
-			if lowest < 0 {
-				lowest = lo
+		if col == "person" {
+			var err error
+			if dst, err = x.query(ctx, col, key, d, lo, hi, dst); err != nil {
+				return dst, err
 			}
 			continue
 		}
-		var err error
-		if dst, err = x.sqliteDay(ctx, dayName(d), col, key, lo, hi, dst); err != nil {
+		rows, err := x.placeDay(ctx, key, d)
+		if err != nil {
 			return dst, err
 		}
-	}
-	if x.db.pg && lowest >= 0 {
-		return x.pgVisits(ctx, col, key, lowest, to, dst)
+		i, _ := slices.BinarySearchFunc(rows, lo, func(v trace.Visit, t int64) int { return cmp.Compare(v.In, t) })
+		for ; i < len(rows) && rows[i].In < hi; i++ {
+			dst = append(dst, rows[i])
+		}
 	}
 	return dst, nil
 }
 
-func (x *TraceIndex) sqliteDay(ctx context.Context, day, col string, key, lo, hi int64, dst []trace.Visit) ([]trace.Visit, error) {
+// placeCacheRows bounds the visits the place cache holds (40 bytes each).
+const placeCacheRows = 4 << 20
+
+// placeDay returns the visits at a place on a day in check-in order. Cases
+// traced together meet at the same places on the same days (a case's close
+// contacts were where the case was), so the index keeps what it read.
+func (x *TraceIndex) placeDay(ctx context.Context, place, day int64) ([]trace.Visit, error) {
+	k := [2]int64{place, day}
 	x.mu.Lock()
-	stmt := x.stmts[col+day]
+	rows, ok := x.cache[k]
+	x.mu.Unlock()
+	if ok {
+		return rows, nil
+	}
+	d0 := day * microsPerDay
+	rows, err := x.query(ctx, "place", place, day, d0, d0+microsPerDay, nil)
+	if err != nil {
+		return nil, err
+	}
+	x.mu.Lock()
+	if x.cached += len(rows); x.cached > placeCacheRows {
+		x.cache, x.cached = map[[2]int64][]trace.Visit{}, len(rows)
+	}
+	x.cache[k] = rows
+	x.mu.Unlock()
+	return rows, nil
+}
+
+// query appends the visits of one day whose check-in is in [lo, hi), in
+// check-in order, by person or place.
+func (x *TraceIndex) query(ctx context.Context, col string, key, day, lo, hi int64, dst []trace.Visit) ([]trace.Visit, error) {
+	var r rows
 	var err error
-	if stmt == nil {
-		stmt, err = x.db.r.PrepareContext(ctx, "SELECT person, place, check_in, coalesce(check_out, -1) FROM visits_"+day+
-			" WHERE "+col+" = ? AND check_in >= ? AND check_in < ?")
+	if x.db.pg {
+		r, err = x.db.reader().query(ctx, "SELECT person, place, (extract(epoch FROM check_in) * 1000000)::bigint,"+
+			" coalesce((extract(epoch FROM check_out) * 1000000)::bigint, -1) FROM visits WHERE "+col+" = ? AND check_in >= ? AND check_in < ? ORDER BY check_in",
+			key, time.UnixMicro(lo).UTC(), time.UnixMicro(hi).UTC())
+	} else {
+		var stmt *sql.Stmt
+		stmt, err = x.db.prepare(ctx, "SELECT person, place, check_in, coalesce(check_out, -1) FROM visits_"+dayName(day)+
+			" WHERE "+col+" = ? AND check_in >= ? AND check_in < ? ORDER BY check_in")
 		if err == nil {
-			x.stmts[col+day] = stmt
+			r, err = stmt.QueryContext(ctx, key, lo, hi)
 		}
 	}
-	x.mu.Unlock()
-	if err != nil {
-		return dst, err
-	}
-	r, err := stmt.QueryContext(ctx, key, lo, hi)
 	if err != nil {
 		return dst, x.db.mapErr(err)
 	}
@@ -160,30 +203,6 @@ func (x *TraceIndex) sqliteDay(ctx context.Context, day, col string, key, lo, hi
 		var v trace.Visit
 		if err := r.Scan(&v.Person, &v.Place, &v.In, &v.Out); err != nil {
 			return dst, err
-		}
-		v.Dwell = x.dwell[v.Place]
-		dst = append(dst, v)
-	}
-	return dst, r.Err()
-}
-
-func (x *TraceIndex) pgVisits(ctx context.Context, col string, key, lo, hi int64, dst []trace.Visit) ([]trace.Visit, error) {
-	r, err := x.db.pool.Query(ctx, "SELECT person, place, check_in, check_out FROM visits WHERE "+col+" = $1 AND check_in >= $2 AND check_in < $3",
-		key, time.UnixMicro(lo).UTC(), time.UnixMicro(hi).UTC())
-	if err != nil {
-		return dst, x.db.mapErr(err)
-	}
-	defer r.Close()
-	for r.Next() {
-		var v trace.Visit
-		var in time.Time
-		var out *time.Time
-		if err := r.Scan(&v.Person, &v.Place, &in, &out); err != nil {
-			return dst, err
-		}
-		v.In, v.Out = in.UnixMicro(), -1
-		if out != nil {
-			v.Out = out.UnixMicro()
 		}
 		v.Dwell = x.dwell[v.Place]
 		dst = append(dst, v)
@@ -228,7 +247,7 @@ func (x *TraceIndex) ids(ctx context.Context, table string, keys []int64) (map[i
 			}
 			out[k] = id
 		}
-		if err := r.Close(); err != nil {
+		if err := errors.Join(r.Err(), r.Close()); err != nil {
 			return nil, err
 		}
 	}

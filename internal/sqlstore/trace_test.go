@@ -108,7 +108,6 @@ func TestTraceOracle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer idx.Close()
 		total := 0
 		for seed, c := range cities {
 			known := trace.Known(c.Cases, c.Now)

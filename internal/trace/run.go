@@ -3,6 +3,7 @@ package trace
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -44,104 +45,134 @@ func Known(cs []cases.Case, now time.Time) []cases.Case {
 // goroutines, and returns the exposures sorted by person, case, degree, via,
 // place and start.
 func Run(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int) ([]Exposure, error) {
+	var out []Exposure
+	err := Each(ctx, src, rules, now, all, traced, workers, func(_ string, es []Exposure) error {
+		out = append(out, es...)
+		return nil
+	})
+	SortExposures(out)
+	return out, err
+}
+
+// Each traces the cases in traced against all cases known at now on
+// workers goroutines and calls fn with the exposures to each case person
+// (the cases of one person together, without repeats), in the order of
+// traced, one call at a time. Memory stays bounded by a few people's
+// exposures, however many cases there are.
+func Each(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int, fn func(casePerson string, es []Exposure) error) error {
+	n := &names{src: src, persons: map[int64]string{}, places: map[int64]string{}}
 	keys := map[string]int64{}
 	key := func(id string) (int64, error) {
 		if k, ok := keys[id]; ok {
 			return k, nil
 		}
 		k, err := src.PersonKey(ctx, id)
-		keys[id] = k
+		keys[id], n.persons[k] = k, id
 		return k, err
 	}
 	tcs := make([]Case, 0, len(all))
 	for _, c := range all {
 		k, err := key(c.Person)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		tcs = append(tcs, Case{Person: k, Onset: c.Onset, Isolated: c.Isolated})
 	}
-	todo := make([]Case, 0, len(traced))
+	var people []string
+	byPerson := map[string][]Case{}
 	for _, c := range traced {
 		k, err := key(c.Person)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		todo = append(todo, Case{Person: k, Onset: c.Onset, Isolated: c.Isolated})
+		if byPerson[c.Person] == nil {
+			people = append(people, c.Person)
+		}
+		byPerson[c.Person] = append(byPerson[c.Person], Case{Person: k, Onset: c.Onset, Isolated: c.Isolated})
 	}
-	found, err := traceAll(ctx, src, rules, now, tcs, todo, workers)
-	if err != nil {
-		return nil, err
+	workers = max(1, workers)
+	tracers := make([]*Tracer, workers)
+	for i := range tracers {
+		tracers[i] = NewTracer(src, rules, now, tcs)
 	}
-	return resolve(ctx, src, found)
+	// People go in windows of one per worker; each window's results are
+	// handed over in order before the next starts.
+	for lo := 0; lo < len(people); lo += workers {
+		window := people[lo:min(lo+workers, len(people))]
+		found := make([][]Exposure, len(window))
+		errs := make([]error, len(window))
+		var wg sync.WaitGroup
+		for i, p := range window {
+			wg.Go(func() {
+				var all []Contact
+				for _, c := range byPerson[p] {
+					cs, err := tracers[i].Trace(ctx, c)
+					if err != nil {
+						errs[i] = err
+						return
+					}
+					all = append(all, cs...)
+				}
+				if len(byPerson[p]) > 1 {
+					all = sortContacts(all)
+				}
+				found[i], errs[i] = n.resolve(ctx, all)
+			})
+		}
+		wg.Wait()
+		for i, p := range window {
+			if errs[i] != nil {
+				return errs[i]
+			}
+			if err := fn(p, found[i]); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// traceAll traces cases on workers goroutines, each with its own tracer.
-func traceAll(ctx context.Context, idx Index, rules Rules, now time.Time, all, todo []Case, workers int) ([]Contact, error) {
-	workers = max(1, min(workers, len(todo)))
-	var (
-		mu    sync.Mutex
-		found []Contact
-		first error
-		wg    sync.WaitGroup
-		next  = make(chan Case)
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := NewTracer(idx, rules, now, all)
-			for c := range next {
-				cs, err := t.Trace(ctx, c)
-				mu.Lock()
-				found = append(found, cs...)
-				if err != nil && first == nil {
-					first = err
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, c := range todo {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- c
-	}
-	close(next)
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
-	}
-	return found, first
+// names remembers the IDs of the keys it has resolved.
+type names struct {
+	src             Source
+	mu              sync.Mutex
+	persons, places map[int64]string
 }
 
 // resolve gives contacts the IDs of their people and places.
-func resolve(ctx context.Context, src Source, found []Contact) ([]Exposure, error) {
+func (n *names) resolve(ctx context.Context, found []Contact) ([]Exposure, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	var persons, places []int64
 	for _, c := range found {
-		persons = append(persons, c.Person, c.Case)
-		if c.Via != 0 {
-			persons = append(persons, c.Via)
+		for _, p := range []int64{c.Person, c.Case, c.Via} {
+			if _, ok := n.persons[p]; !ok && p != 0 {
+				persons = append(persons, p)
+			}
 		}
-		places = append(places, c.Place)
+		if _, ok := n.places[c.Place]; !ok {
+			places = append(places, c.Place)
+		}
 	}
-	slices.Sort(persons)
-	slices.Sort(places)
-	pn, vn, err := src.Names(ctx, slices.Compact(persons), slices.Compact(places))
-	if err != nil {
-		return nil, err
+	if len(persons)+len(places) > 0 {
+		slices.Sort(persons)
+		slices.Sort(places)
+		pn, vn, err := n.src.Names(ctx, slices.Compact(persons), slices.Compact(places))
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(n.persons, pn)
+		maps.Copy(n.places, vn)
 	}
 	out := make([]Exposure, len(found))
 	for i, c := range found {
-		out[i] = Exposure{Person: pn[c.Person], CasePerson: pn[c.Case], Degree: c.Degree, Place: vn[c.Place],
-			Start: time.UnixMicro(c.Start).UTC(), End: time.UnixMicro(c.End).UTC()}
-		if c.Via != 0 {
-			out[i].Via = pn[c.Via]
-		}
+		out[i] = Exposure{Person: n.persons[c.Person], CasePerson: n.persons[c.Case], Degree: c.Degree, Via: n.persons[c.Via],
+			Place: n.places[c.Place], Start: time.UnixMicro(c.Start).UTC(), End: time.UnixMicro(c.End).UTC()}
 	}
-	SortExposures(out)
-	return slices.Compact(out), nil
+	return out, nil
 }
 
 // SortExposures sorts exposures by person, case, degree, via, place, start
