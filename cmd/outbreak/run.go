@@ -39,6 +39,8 @@ func commands() map[string]command {
 		"sim":     {"write a synthetic city with an outbreak as import files", simCmd},
 		"keys":    {"manage the data keys that seal personal fields", keysCmd},
 		"bench":   {"measure the running server (check-ins over HTTP)", benchCmd},
+		"trace":   {"print the exposures to every case known at an instant", traceCmd},
+		"codes":   {"print every resident's health code at an instant, or what a new policy would change", codesCmd},
 	}
 }
 

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strconv"
+	"time"
+
+	"outbreak/internal/codes"
+	"outbreak/internal/record"
+	"outbreak/internal/trace"
+)
+
+// timeFlag is an instant given as RFC 3339; unset means now.
+type timeFlag struct{ t time.Time }
+
+func (f *timeFlag) String() string {
+	if f.t.IsZero() {
+		return ""
+	}
+	return record.FormatTime(f.t)
+}
+
+func (f *timeFlag) Set(s string) error {
+	t, err := record.ParseTime("at", s)
+	f.t = t
+	return err
+}
+
+// or returns the instant, or now when unset.
+func (f *timeFlag) or(now time.Time) time.Time {
+	if f.t.IsZero() {
+		return now.UTC()
+	}
+	return f.t
+}
+
+// formatFlag checks --format.
+func formatFlag(format string) error {
+	if format != "csv" && format != "json" {
+		return usageError{fmt.Sprintf("--format must be csv or json, not %q", format)}
+	}
+	return nil
+}
+
+func traceCmd(ctx context.Context, e env, args []string) error {
+	fs := flags(e, "trace", "")
+	var sf storeFlags
+	sf.register(fs, "")
+	var at timeFlag
+	fs.Var(&at, "at", "trace as of this instant (RFC 3339); default now")
+	format := fs.String("format", "csv", "csv or json")
+	policyFile := fs.String("policy", "", "policy file whose settings to trace by; default the built-in policy")
+	chains := fs.Bool("chains", false, "print the clusters of linked cases instead of the exposures (JSON)")
+	pos, err := parse(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageError{"trace takes no arguments"}
+	}
+	if err := formatFlag(*format); err != nil {
+		return err
+	}
+	if sf.data == "" {
+		return usageError{"--data is required"}
+	}
+	policy, err := loadPolicy(sf.data, *policyFile)
+	if err != nil {
+		return err
+	}
+	db, _, err := sf.open(ctx, newLogger(e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := at.or(time.Now())
+	known, err := codes.KnownCases(ctx, db, now)
+	if err != nil {
+		return err
+	}
+	idx, err := db.TraceIndex(ctx, policy.Rules().DefaultDwell)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(e.stdout)
+	out := exposureWriter(w, *format)
+	isCase := map[string]bool{}
+	for _, c := range known {
+		isCase[c.Person] = true
+	}
+	var amongCases []trace.Exposure
+	err = trace.Each(ctx, idx, policy.Rules(), now, known, known, runtime.GOMAXPROCS(0), func(_ string, es []trace.Exposure) error {
+		if *chains {
+			for _, x := range es {
+				if isCase[x.Person] {
+					amongCases = append(amongCases, x)
+				}
+			}
+			return nil
+		}
+		trace.SortExposures(es)
+		return out.write(es)
+	})
+	if err == nil && *chains {
+		err = writeJSON(w, trace.Chains(known, amongCases))
+	} else if err == nil {
+		err = out.close()
+	}
+	if err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+// rowWriter writes exposures a batch at a time as CSV (the header
+// person,case_person,degree,via,place,start,end) or as one JSON array.
+type rowWriter struct {
+	w      *bufio.Writer
+	c      *csv.Writer
+	json   bool
+	opened bool
+}
+
+func exposureWriter(w *bufio.Writer, format string) *rowWriter {
+	r := &rowWriter{w: w, c: csv.NewWriter(w), json: format == "json"}
+	if r.json {
+		w.WriteString("[")
+	} else {
+		r.c.Write([]string{"person", "case_person", "degree", "via", "place", "start", "end"})
+	}
+	return r
+}
+
+func (r *rowWriter) write(es []trace.Exposure) error {
+	for _, x := range es {
+		if r.json {
+			if r.opened {
+				r.w.WriteString(",")
+			}
+			r.opened = true
+			b, err := json.Marshal(x)
+			if err != nil {
+				return err
+			}
+			r.w.WriteString("\n")
+			r.w.Write(b)
+			continue
+		}
+		r.c.Write([]string{x.Person, x.CasePerson, strconv.Itoa(x.Degree), x.Via, x.Place, record.FormatTime(x.Start), record.FormatTime(x.End)})
+	}
+	r.c.Flush()
+	return r.c.Error()
+}
+
+func (r *rowWriter) close() error {
+	if r.json {
+		_, err := r.w.WriteString("\n]\n")
+		return err
+	}
+	r.c.Flush()
+	return r.c.Error()
+}
+
+func writeJSON(w *bufio.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
