@@ -94,7 +94,7 @@ func traceCmd(ctx context.Context, e env, args []string) error {
 		isCase[c.Person] = true
 	}
 	var amongCases []trace.Exposure
-	err = trace.Each(ctx, idx, policy.Rules(), now, known, known, runtime.GOMAXPROCS(0), func(_ string, es []trace.Exposure) error {
+	err = trace.Each(ctx, idx, policy.Rules(), now, known, known, runtime.GOMAXPROCS(0), func(_ string, es []trace.Exposure, _ time.Time) error {
 		if *chains {
 			for _, x := range es {
 				if isCase[x.Person] {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"outbreak/internal/cases"
+	"outbreak/internal/place"
 	"outbreak/internal/risk"
 	"outbreak/internal/trace"
 )
@@ -18,16 +19,27 @@ type Snapshot struct {
 	Now       time.Time
 	Cases     []cases.Case
 	Exposures int // before keeping the latest per case and degree
-	facts     *factSet
+	// ByCase holds the exposures to each case person, the latest per
+	// person and degree.
+	ByCase map[string][]trace.Exposure
+	// Horizons holds when each case person's exposures may next change by
+	// time alone.
+	Horizons map[string]time.Time
+	// All is every case stored and Levels every region level, known at
+	// now or not.
+	All    []cases.Case
+	Levels []place.Level
+	facts  *factSet
 }
 
 // Load traces every case known at now and reads every resident's facts.
 func Load(ctx context.Context, s Store, rules trace.Rules, now time.Time, workers int) (*Snapshot, error) {
-	known, err := KnownCases(ctx, s, now)
+	all, err := AllCases(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	regions, _, err := LoadRegions(ctx, s)
+	known := trace.Known(all, now)
+	regions, levels, err := LoadRegions(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -35,10 +47,15 @@ func Load(ctx context.Context, s Store, rules trace.Rules, now time.Time, worker
 	if err != nil {
 		return nil, err
 	}
-	snap := &Snapshot{Now: now, Cases: known, facts: newFactSet(now, rules, regions)}
-	err = trace.Each(ctx, idx, rules, now, known, known, workers, func(_ string, es []trace.Exposure) error {
+	snap := &Snapshot{Now: now, Cases: known, All: all, Levels: levels, ByCase: map[string][]trace.Exposure{}, Horizons: map[string]time.Time{},
+		facts: newFactSet(now, rules, regions)}
+	err = trace.Each(ctx, idx, rules, now, known, known, workers, func(cp string, es []trace.Exposure, horizon time.Time) error {
 		snap.Exposures += len(es)
-		snap.facts.addExposures(Latest(es))
+		if !horizon.IsZero() {
+			snap.Horizons[cp] = horizon
+		}
+		snap.ByCase[cp] = Latest(es)
+		snap.facts.addExposures(snap.ByCase[cp])
 		return nil
 	})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 // Store is what codes read from the records.
 type Store interface {
+	Case(ctx context.Context, id string) (cases.Case, error)
 	Cases(ctx context.Context, f cases.Filter) ([]cases.Case, string, error)
 	Stays(ctx context.Context, f visit.Filter) ([]visit.Stay, string, error)
 	Results(ctx context.Context, f lab.Filter) ([]lab.Result, string, error)
@@ -51,11 +52,16 @@ func all[T any](ctx context.Context, list func(context.Context, record.Page) ([]
 	}
 }
 
-// KnownCases returns every case known at now, as known then.
-func KnownCases(ctx context.Context, s Store, now time.Time) ([]cases.Case, error) {
-	cs, err := all(ctx, func(ctx context.Context, p record.Page) ([]cases.Case, string, error) {
+// AllCases returns every case stored.
+func AllCases(ctx context.Context, s Store) ([]cases.Case, error) {
+	return all(ctx, func(ctx context.Context, p record.Page) ([]cases.Case, string, error) {
 		return s.Cases(ctx, cases.Filter{Page: p})
 	})
+}
+
+// KnownCases returns every case known at now, as known then.
+func KnownCases(ctx context.Context, s Store, now time.Time) ([]cases.Case, error) {
+	cs, err := AllCases(ctx, s)
 	return trace.Known(cs, now), err
 }
 
@@ -74,7 +80,7 @@ func Exposures(ctx context.Context, s Store, rules trace.Rules, now time.Time, w
 }
 
 // LoadRegions reads the region tree and every risk level.
-func LoadRegions(ctx context.Context, s Store) (*trace.Regions, []place.Region, error) {
+func LoadRegions(ctx context.Context, s Store) (*trace.Regions, []place.Level, error) {
 	regions, err := all(ctx, func(ctx context.Context, p record.Page) ([]place.Region, string, error) {
 		return s.Regions(ctx, place.Filter{Page: p})
 	})
@@ -89,5 +95,5 @@ func LoadRegions(ctx context.Context, s Store) (*trace.Regions, []place.Region, 
 		}
 		levels = append(levels, ls...)
 	}
-	return trace.NewRegions(regions, levels), regions, nil
+	return trace.NewRegions(regions, levels), levels, nil
 }

@@ -2,10 +2,7 @@ package risk
 
 import (
 	"fmt"
-	"io"
-	"strconv"
 	"strings"
-	"text/template"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -13,10 +10,6 @@ import (
 	"cel.dev/cel-go/common/operators"
 	"cel.dev/cel-go/common/types"
 	"gopkg.in/yaml.v3"
-
-	"outbreak/internal/cases"
-	"outbreak/internal/lab"
-	"outbreak/internal/trace"
 )
 
 // maxExpr bounds the length of one expression, in characters.
@@ -82,7 +75,7 @@ func (c *compiler) rule(src *ruleSource) *rule {
 				ast = nil
 			}
 		}
-		if ast != nil {
+		if ast != nil && c.affordable(c.env, ast, 1, src.each, r.id, "each") {
 			r.each = c.program(ast, src.each, r.id, "each")
 			r.skip = emptyIf(ast.NativeRep().Expr())
 		}
@@ -104,8 +97,12 @@ func (c *compiler) rule(src *ruleSource) *rule {
 			return nil
 		}
 	}
+	times := uint64(1) // how many times when and until may run
+	if src.each != nil {
+		times = maxElements
+	}
 	if src.when != nil {
-		r.when = c.typed(env, src.when, r.id, "when", types.BoolType)
+		r.when = c.typed(env, src.when, r.id, "when", types.BoolType, times)
 		ok = ok && r.when != nil
 		if src.each == nil && r.when != nil {
 			ast, _ := env.Compile(src.when.Value)
@@ -113,7 +110,7 @@ func (c *compiler) rule(src *ruleSource) *rule {
 		}
 	}
 	if src.until != nil {
-		r.until = c.typed(env, src.until, r.id, "until", types.TimestampType)
+		r.until = c.typed(env, src.until, r.id, "until", types.TimestampType, times)
 		ok = ok && r.until != nil
 	}
 	if src.reason != nil {
@@ -128,7 +125,7 @@ func (c *compiler) rule(src *ruleSource) *rule {
 
 // typed compiles an expression that must have type want (or dyn, checked
 // when it runs).
-func (c *compiler) typed(env *cel.Env, n *yaml.Node, rule, field string, want *types.Type) cel.Program {
+func (c *compiler) typed(env *cel.Env, n *yaml.Node, rule, field string, want *types.Type, times uint64) cel.Program {
 	ast := c.compile(env, n, rule, field)
 	if ast == nil {
 		return nil
@@ -137,7 +134,32 @@ func (c *compiler) typed(env *cel.Env, n *yaml.Node, rule, field string, want *t
 		c.ps.problem(n, rule, field, "must be a %s, not %s", cel.FormatCELType(want), cel.FormatCELType(t))
 		return nil
 	}
+	if !c.affordable(env, ast, times, n, rule, field) {
+		return nil
+	}
 	return c.program(ast, n, rule, field)
+}
+
+// affordable refuses an expression that, run the given number of times,
+// could cost more than maxCost for a resident with the most records the
+// estimate assumes.
+func (c *compiler) affordable(env *cel.Env, ast *cel.Ast, times uint64, n *yaml.Node, rule, field string) bool {
+	est := estimate(env, ast)
+	if est <= maxCost/times {
+		return true
+	}
+	ops := "unbounded"
+	if est < 1e15 {
+		ops = "up to " + thousands(int(est))
+	}
+	if times == 1 {
+		c.ps.problem(n, rule, field, "too costly: %s operations for a resident with %d cases, %d exposures, %d stays, %d declarations and %d tests (limit %s)",
+			ops, maxRecords(kindCase), maxRecords(kindExposure), maxRecords(kindStay), maxRecords(kindDeclaration), maxRecords(kindTest), thousands(maxCost))
+	} else {
+		c.ps.problem(n, rule, field, "too costly: %s operations for each of up to %s elements (limit %s in all)",
+			ops, thousands(int(times)), thousands(maxCost))
+	}
+	return false
 }
 
 // compile parses and checks one expression, recording each CEL error at
@@ -165,96 +187,6 @@ func (c *compiler) program(ast *cel.Ast, n *yaml.Node, rule, field string) cel.P
 		return nil
 	}
 	return prg
-}
-
-// templateFuncs are the functions reason templates may call besides the
-// built-in ones: date and datetime format an instant in UTC (empty for an
-// absent one); join joins a list of strings.
-func templateFuncs() template.FuncMap {
-	return template.FuncMap{
-		"date":     formatTime("2006-01-02"),
-		"datetime": formatTime("2006-01-02 15:04 UTC"),
-		"join":     strings.Join,
-	}
-}
-
-func formatTime(layout string) func(time.Time) string {
-	return func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format(layout)
-	}
-}
-
-// template compiles a reason template. When the keys it may use are known
-// (elements are records, or the rule has no each), it is tried on sample
-// data so that a misspelt key is refused now rather than when a code is
-// computed.
-func (c *compiler) template(n *yaml.Node, r *rule, elem *types.Type) *template.Template {
-	checkable := elem == nil || r.elem != nil
-	t := template.New("reason").Funcs(templateFuncs())
-	if checkable {
-		t = t.Option("missingkey=error")
-	}
-	t, err := t.Parse(n.Value)
-	if err == nil && checkable {
-		now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-		err = t.Execute(io.Discard, reasonData(r, sampleRecord(r.elem), &Reason{Start: now, Until: now}, "person", now))
-	}
-	if err != nil {
-		line, col, msg := templateError(err)
-		p := Problem{File: c.ps.file, Rule: r.id, Field: "reason", Msg: msg}
-		p.Line, p.Col = c.ps.position(n, line, col)
-		c.ps.add(p)
-		return nil
-	}
-	return t
-}
-
-// templateError splits text/template's "template: reason:LINE[:COL]: msg"
-// into a line, a 0-based column and the message.
-func templateError(err error) (line, col int, msg string) {
-	msg = strings.TrimPrefix(err.Error(), "template: reason:")
-	line = 1
-	if num, rest, ok := strings.Cut(msg, ":"); ok {
-		if n, err := strconv.Atoi(num); err == nil {
-			line, msg = n, rest
-			if num, rest, ok := strings.Cut(msg, ":"); ok {
-				if n, err := strconv.Atoi(num); err == nil {
-					col, msg = n, rest
-				}
-			}
-		}
-	}
-	msg = strings.TrimSpace(msg)
-	msg = strings.TrimPrefix(msg, `executing "reason" `)
-	return line, col, msg
-}
-
-// sampleRecord makes a record of type t with every field set, for trying
-// templates; nil for no type.
-func sampleRecord(t *objType) *object {
-	if t == nil {
-		return nil
-	}
-	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	var p any
-	switch t.kind {
-	case kindCase:
-		p = &cases.Case{ID: "x", Person: "x", Onset: at, Isolated: at, Released: at}
-	case kindExposure:
-		p = &trace.Exposure{Person: "x", CasePerson: "x", Degree: 1, Via: "x", Place: "x", Start: at, End: at}
-	case kindStay:
-		p = &trace.RegionStay{Person: "x", Region: "x", Level: "high", Start: at, End: at, StayEnd: at}
-	case kindDeclaration:
-		p = &lab.Declaration{ID: "x", Person: "x", DeclaredAt: at, Symptoms: []string{"fever"}}
-	case kindTest:
-		p = &lab.Result{ID: "x", Person: "x", SpecimenAt: at, Result: "negative", TestType: "x"}
-	case kindAppeal:
-		p = &Appeal{ID: "x", Color: Green, Approved: at, Expires: at}
-	}
-	return &object{typ: t, ptr: p}
 }
 
 // emptyIf returns sets of record lists (bit k for kind k) such that e

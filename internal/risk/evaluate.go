@@ -3,7 +3,6 @@ package risk
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"cel.dev/cel-go/common/types"
@@ -144,32 +143,13 @@ func (r *rule) element(a *activation, e ref.Val, out *[]Reason) error {
 	if obj != nil {
 		obj.typ.evident(obj.ptr, &rs)
 	}
-	data := reasonData(r, obj, &rs, a.facts.Person, a.now)
-	if e != nil && obj == nil {
-		data["value"] = e.Value()
-	}
-	var b strings.Builder
-	if err := r.reason.Execute(&b, data); err != nil {
+	text, err := r.reason.render(obj, e, &rs, a.facts.Person, a.now, false)
+	if err != nil {
 		return fmt.Errorf("reason: %w", err)
 	}
-	rs.Text = b.String()
+	rs.Text = text
 	*out = append(*out, rs)
 	return nil
-}
-
-// reasonData is what a reason template sees: the element's fields (when it
-// is a record; absent times are zero and print as "" through date), rule,
-// color, person, now, until (zero for no end) and date, the day of the
-// evidence's start ("2006-01-02", UTC).
-func reasonData(r *rule, obj *object, rs *Reason, person string, now time.Time) map[string]any {
-	m := map[string]any{"rule": r.id, "color": r.color, "person": person, "now": now,
-		"until": rs.Until, "date": formatTime("2006-01-02")(rs.Start)}
-	if obj != nil {
-		for _, f := range obj.typ.fields {
-			m[f.name] = f.native(obj.ptr)
-		}
-	}
-	return m
 }
 
 // activation is the input of one evaluation: it resolves the rules'

@@ -64,6 +64,13 @@ func TestParseRefuses(t *testing.T) {
 		{"template does not parse", rulesYAML("  - id: a\n    color: red\n    reason: \"at {{if}}\"\n"), "policy.yaml:5:14: rule a: reason: missing value for if"},
 		{"template unknown key", rulesYAML("  - id: a\n    color: red\n    each: exposures\n    reason: \"at {{.plce}}\"\n"), `policy.yaml:6:19: rule a: reason: at <.plce>: map has no entry for key "plce"`},
 		{"template unknown function", rulesYAML("  - id: a\n    color: red\n    reason: \"{{upper .rule}}\"\n"), `policy.yaml:5:14: rule a: reason: function "upper" not defined`},
+		{"template range", rulesYAML("  - id: a\n    color: red\n    each: declarations\n    reason: \"{{range .symptoms}}{{.}}{{end}}\"\n"), "policy.yaml:6:22: rule a: reason: range is not allowed in a reason"},
+		{"template define", rulesYAML("  - id: a\n    color: red\n    reason: '{{define \"x\"}}{{end}}x'\n"), "policy.yaml:5:14: rule a: reason: define and block are not allowed"},
+		{"template printf width", rulesYAML("  - id: a\n    color: red\n    reason: '{{printf \"%1000d\" 1}}'\n"), "policy.yaml:5:16: rule a: reason: at <printf \"%1000d\" 1>: error calling printf: printf: widths and precisions above 99"},
+		{"costly each", rulesYAML("  - id: a\n    color: red\n    each: exposures.map(a, exposures.map(b, exposures.map(c, 1)))\n    reason: x\n"),
+			"policy.yaml:5:11: rule a: each: too costly: up to 12,024,024,012 operations for a resident with 10 cases, 1000 exposures"},
+		{"costly when", rulesYAML("  - id: a\n    color: red\n    each: exposures\n    when: exposures.exists(b, stays.exists(s, b.place == s.region))\n    reason: x\n"),
+			"policy.yaml:6:11: rule a: when: too costly: up to 1,506,002 operations for each of up to 1,000 elements"},
 		{"expression too long", rulesYAML("  - id: a\n    color: red\n    when: \"" + strings.Repeat("true && ", 600) + "true\"\n    reason: x\n"), "rule a: when: expression code point size exceeds limit"},
 		{"json", `{"version": 1, "rules": [{"id": "a", "color": "red", "each": "cases.map(c, c.onst)", "reason": "x"}]}`, "policy.yaml:1:77: rule a: each: undefined field 'onst'"},
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"text/template"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -85,7 +84,7 @@ type rule struct {
 	// of one set is empty, the rule provably gives no reason and is not
 	// evaluated.
 	skip   []uint8
-	reason *template.Template
+	reason *reasonTemplate
 }
 
 // Default compiles the built-in policy. It panics if the built-in text is

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 
+	"outbreak/internal/errs"
 	"outbreak/internal/person"
 	"outbreak/internal/record"
 )
@@ -114,4 +115,14 @@ func (db *DB) EachResident(ctx context.Context, fn func(id, homeRegion string) e
 			return err
 		}
 	}
+}
+
+// ResidentKnown returns nil when a resident exists, or a NotFound error; it
+// answers from the key cache once the resident has been seen.
+func (db *DB) ResidentKnown(ctx context.Context, id string) error {
+	_, err := db.keys.lookup(ctx, db.reader(), "residents", "person", id, nil)
+	if errs.Is(err, errs.Invalid) {
+		return notFound("resident", id)
+	}
+	return err
 }

@@ -215,6 +215,11 @@ func (x *TraceIndex) PersonKey(ctx context.Context, id string) (int64, error) {
 	return x.db.keys.lookup(ctx, x.db.reader(), "residents", "person", id, nil)
 }
 
+// PlaceKey returns the key of a place (Invalid: unknown place).
+func (x *TraceIndex) PlaceKey(ctx context.Context, id string) (int64, error) {
+	return x.db.keys.lookup(ctx, x.db.reader(), "places", "place", id, nil)
+}
+
 // Names returns the IDs of residents and places by key.
 func (x *TraceIndex) Names(ctx context.Context, persons, places []int64) (map[int64]string, map[int64]string, error) {
 	p, err := x.ids(ctx, "residents", persons)

@@ -62,7 +62,7 @@ func BenchmarkTraceCity(b *testing.B) {
 			b.Fatal(err)
 		}
 		found = 0
-		err = trace.Each(ctx, idx, rules, now, known, todo, runtime.GOMAXPROCS(0), func(_ string, es []trace.Exposure) error {
+		err = trace.Each(ctx, idx, rules, now, known, todo, runtime.GOMAXPROCS(0), func(_ string, es []trace.Exposure, _ time.Time) error {
 			found += len(es)
 			return nil
 		})

@@ -51,6 +51,10 @@ type Tracer struct {
 	// onset minus BeforeOnset: from then on they are nobody's contact.
 	onsets  map[int64]int64
 	a, b, c []Visit
+	// horizon is the first instant after now at which a visit the last
+	// Trace read is known differently (it begins, or its end is known
+	// further): the exposures may change then, without a new record.
+	horizon int64
 }
 
 // NewTracer returns a tracer over idx for the instant now. cases are all
@@ -72,17 +76,39 @@ func NewTracer(idx Index, rules Rules, now time.Time, cases []Case) *Tracer {
 // known. ok is false for a visit that begins after now.
 func (t *Tracer) interval(v Visit) (start, end int64, ok bool) {
 	if v.In > t.now {
+		t.later(v.In)
 		return 0, 0, false
+	}
+	dwell := v.Dwell
+	if dwell <= 0 {
+		dwell = t.rules.DefaultDwell.Microseconds()
 	}
 	end = v.Out
 	if end < 0 || end > t.now {
-		dwell := v.Dwell
-		if dwell <= 0 {
-			dwell = t.rules.DefaultDwell.Microseconds()
-		}
 		end = v.In + dwell
+		t.later(end)
+		if v.Out > t.now {
+			t.later(v.Out)
+		}
 	}
 	return v.In, min(end, t.now), true
+}
+
+// later lowers the horizon to an instant after now.
+func (t *Tracer) later(at int64) {
+	if at > t.now && (t.horizon == 0 || at < t.horizon) {
+		t.horizon = at
+	}
+}
+
+// Horizon returns when the exposures the last Trace found may change by the
+// passing of time alone (a visit under way ends, one dated later begins),
+// or zero if never.
+func (t *Tracer) Horizon() time.Time {
+	if t.horizon == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(t.horizon).UTC()
 }
 
 // counts reports whether someone is a contact for an exposure beginning at
@@ -124,6 +150,7 @@ func (t *Tracer) overlaps(ctx context.Context, out []Contact, base Contact, star
 // Trace returns the exposures to one case, degree 1 and degree 2, sorted and
 // without duplicates.
 func (t *Tracer) Trace(ctx context.Context, c Case) ([]Contact, error) {
+	t.horizon = 0
 	if c.Onset.UnixMicro() > t.now {
 		return nil, nil
 	}

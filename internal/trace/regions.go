@@ -36,6 +36,19 @@ func (r *Regions) Ancestors(region string) []string {
 	return out
 }
 
+// Within returns a region and every region below it.
+func (r *Regions) Within(region string) []string {
+	out := []string{region}
+	for i := 0; i < len(out); i++ {
+		for g, parent := range r.parent {
+			if parent == out[i] && !slices.Contains(out, g) {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
 var rank = map[string]int{place.Low: 0, place.Medium: 1, place.High: 2}
 
 // Stays returns how a stay counts under the region rule as known at now:

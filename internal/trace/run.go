@@ -16,6 +16,8 @@ type Source interface {
 	Index
 	// PersonKey returns a resident's key (Invalid: unknown person).
 	PersonKey(ctx context.Context, id string) (int64, error)
+	// PlaceKey returns a place's key (Invalid: unknown place).
+	PlaceKey(ctx context.Context, id string) (int64, error)
 	// Names returns the IDs of residents and places by key.
 	Names(ctx context.Context, persons, places []int64) (map[int64]string, map[int64]string, error)
 }
@@ -46,7 +48,7 @@ func Known(cs []cases.Case, now time.Time) []cases.Case {
 // place and start.
 func Run(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int) ([]Exposure, error) {
 	var out []Exposure
-	err := Each(ctx, src, rules, now, all, traced, workers, func(_ string, es []Exposure) error {
+	err := Each(ctx, src, rules, now, all, traced, workers, func(_ string, es []Exposure, _ time.Time) error {
 		out = append(out, es...)
 		return nil
 	})
@@ -56,10 +58,12 @@ func Run(ctx context.Context, src Source, rules Rules, now time.Time, all, trace
 
 // Each traces the cases in traced against all cases known at now on
 // workers goroutines and calls fn with the exposures to each case person
-// (the cases of one person together, without repeats), in the order of
-// traced, one call at a time. Memory stays bounded by a few people's
-// exposures, however many cases there are.
-func Each(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int, fn func(casePerson string, es []Exposure) error) error {
+// (the cases of one person together, without repeats) and the instant they
+// may next change by time alone (zero: never), in the order of traced, one
+// call at a time. Memory stays bounded by a few people's exposures, however
+// many cases there are.
+func Each(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int,
+	fn func(casePerson string, es []Exposure, horizon time.Time) error) error {
 	n := &names{src: src, persons: map[int64]string{}, places: map[int64]string{}}
 	keys := map[string]int64{}
 	key := func(id string) (int64, error) {
@@ -100,6 +104,7 @@ func Each(ctx context.Context, src Source, rules Rules, now time.Time, all, trac
 	for lo := 0; lo < len(people); lo += workers {
 		window := people[lo:min(lo+workers, len(people))]
 		found := make([][]Exposure, len(window))
+		horizons := make([]time.Time, len(window))
 		errs := make([]error, len(window))
 		var wg sync.WaitGroup
 		for i, p := range window {
@@ -112,6 +117,9 @@ func Each(ctx context.Context, src Source, rules Rules, now time.Time, all, trac
 						return
 					}
 					all = append(all, cs...)
+					if h := tracers[i].Horizon(); !h.IsZero() && (horizons[i].IsZero() || h.Before(horizons[i])) {
+						horizons[i] = h
+					}
 				}
 				if len(byPerson[p]) > 1 {
 					all = sortContacts(all)
@@ -124,7 +132,7 @@ func Each(ctx context.Context, src Source, rules Rules, now time.Time, all, trac
 			if errs[i] != nil {
 				return errs[i]
 			}
-			if err := fn(p, found[i]); err != nil {
+			if err := fn(p, found[i], horizons[i]); err != nil {
 				return err
 			}
 		}

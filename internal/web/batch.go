@@ -108,6 +108,9 @@ func (res *resource[T]) batchHandler(s *server) http.HandlerFunc {
 		}
 		out := BatchResult{Imported: n, Rejected: len(results) + len(refused)}
 		for i := range items {
+			if refused[i] == nil {
+				s.stored(items[i].v)
+			}
 			bi := BatchItem{Line: items[i].line, Error: refused[i]}
 			if res.keyed {
 				bi.ID = *res.id(&items[i].v)

@@ -109,6 +109,11 @@ func (rt route) requestBody() object {
 		}}
 		return body
 	}
+	if rt.bodyType == yamlType {
+		body["description"] = "A policy file in YAML (JSON is YAML too), as outbreak codes --policy reads."
+		body["content"] = object{yamlType: object{"schema": object{"type": "string"}}}
+		return body
+	}
 	body["content"] = object{jsonType: object{"schema": ref(rt.body)}}
 	return body
 }

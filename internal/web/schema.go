@@ -9,6 +9,8 @@ import (
 	"outbreak/internal/lab"
 	"outbreak/internal/person"
 	"outbreak/internal/place"
+	"outbreak/internal/risk"
+	"outbreak/internal/trace"
 	"outbreak/internal/visit"
 )
 
@@ -71,6 +73,40 @@ var schemaDefs = []schemaDef{
 	{name: "BatchItem", typ: reflect.TypeFor[BatchItem](),
 		desc: "The result of one line: error is null when it was stored. id is given for keyed kinds only."},
 	{name: "Health", typ: reflect.TypeFor[health](), desc: "The server and its store answer."},
+	{name: "HealthCode", typ: reflect.TypeFor[HealthCode](),
+		desc:  "A resident's health code: the worst color of the policy's rules that hold now, every reason, and a token signed now.",
+		enums: map[string][]string{"color": colors},
+		notes: map[string]string{"valid_until": "the next instant at which time alone changes the color; absent: only new facts change it",
+			"token": "COSE_Sign1-signed CWT, zlib-compressed and base45-encoded with the prefix OB1:; verify offline against the trust list",
+			"expires": "when the token stops being valid", "qr_svg": "the token as an SVG QR code"}},
+	{name: "Reason", typ: reflect.TypeFor[risk.Reason](), desc: "Why a code has its color: the rule, its evidence and until when it holds.",
+		enums: map[string][]string{"color": colors}},
+	{name: "TrustList", typ: reflect.TypeFor[trustList](), desc: "The public keys that verify code tokens, by key ID."},
+	{name: "TrustKey", typ: reflect.TypeFor[trustKey](), desc: "One verification key."},
+	{name: "Exposure", typ: reflect.TypeFor[trace.Exposure](),
+		desc: "One interval in which a person was exposed to a case, at a place: degree 1 overlaps the case's own visit, degree 2 the visit of the case's close contact via."},
+	{name: "ExposureList", typ: reflect.TypeFor[exposureList](), desc: "Every exposure to a case, by person."},
+	{name: "Cluster", typ: reflect.TypeFor[trace.Cluster](), desc: "Cases linked through exposures, with the links and places."},
+	{name: "Link", typ: reflect.TypeFor[trace.Link](), desc: "Case to was exposed to case from before to became infectious."},
+	{name: "Member", typ: reflect.TypeFor[trace.Member](), desc: "A case in a cluster; generation 0 was exposed to no other case of it."},
+	{name: "ClusterList", typ: reflect.TypeFor[clusterList](), desc: "Clusters of two or more linked cases, largest first."},
+	{name: "PolicyInfo", typ: reflect.TypeFor[policyInfo](), desc: "The policy now running: its digest and rule IDs."},
+	{name: "WhatIf", typ: reflect.TypeFor[risk.Report](), desc: "How many codes a policy would change, from which color to which, in all and by home region."},
+	{name: "Transition", typ: reflect.TypeFor[risk.Transition](), desc: "Codes that would go from one color to another."},
+	{name: "RegionReport", typ: reflect.TypeFor[risk.RegionReport](), desc: "The part of a what-if for one home region."},
+}
+
+var colors = []string{"green", "yellow", "red"}
+
+// trustList documents the shape of the trust list that Tokens serves.
+type trustList struct {
+	Keys []trustKey `json:"keys"`
+}
+
+type trustKey struct {
+	KID       string `json:"kid"`
+	Alg       string `json:"alg"`
+	PublicKey string `json:"public_key"`
 }
 
 // componentSchemas returns the document's component schemas.

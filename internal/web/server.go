@@ -27,6 +27,8 @@ type Store interface {
 	// Counts returns how many residents, places, regions and active_cases
 	// the store holds, for the home page.
 	Counts(ctx context.Context) (map[string]int64, error)
+	// ResidentKnown returns nil for a resident that exists, else NotFound.
+	ResidentKnown(ctx context.Context, id string) error
 }
 
 // Config wires the server; every dependency is explicit.
@@ -39,6 +41,10 @@ type Config struct {
 	// Now is the clock: the default check-in and check-out time, and the
 	// time in new IDs. Nil means time.Now.
 	Now func() time.Time
+	// Codes keeps the health codes and Tokens signs them; without them the
+	// code routes answer 503.
+	Codes  Codes
+	Tokens Tokens
 	// Registry receives the server's metrics and the Go runtime collectors,
 	// and is what /metrics serves. Nil means a registry of the server's own.
 	Registry *prometheus.Registry
@@ -48,6 +54,8 @@ type Config struct {
 // in request IDs, logging, metrics and panic recovery.
 type server struct {
 	store   Store
+	codes   Codes
+	tokens  Tokens
 	log     *slog.Logger
 	now     func() time.Time
 	reg     *prometheus.Registry
@@ -69,7 +77,7 @@ func newServer(cfg Config) *server {
 	if cfg.Store == nil {
 		panic("web: Config.Store is nil")
 	}
-	s := &server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, reg: cfg.Registry, mux: http.NewServeMux()}
+	s := &server{store: cfg.Store, codes: cfg.Codes, tokens: cfg.Tokens, log: cfg.Logger, now: cfg.Now, reg: cfg.Registry, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -79,6 +79,7 @@ func (s *server) checkIn(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, err)
 		return
 	}
+	s.stored(stored)
 	w.Header().Set("Location", itemPath("visits", stored.ID))
 	s.json(w, r, http.StatusCreated, stored)
 }
@@ -106,5 +107,6 @@ func (s *server) checkOut(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, err)
 		return
 	}
+	s.stored(v)
 	s.json(w, r, http.StatusOK, v)
 }

@@ -254,6 +254,14 @@ func (x *Index) PersonKey(_ context.Context, id string) (int64, error) {
 	return 0, errs.Field("person", "unknown person %q", id)
 }
 
+// PlaceKey returns a place's key.
+func (x *Index) PlaceKey(_ context.Context, id string) (int64, error) {
+	if k, ok := x.keys["v:"+id]; ok {
+		return k, nil
+	}
+	return 0, errs.Field("place", "unknown place %q", id)
+}
+
 // Names returns the IDs of residents and places by key.
 func (x *Index) Names(_ context.Context, persons, places []int64) (map[int64]string, map[int64]string, error) {
 	p, v := map[int64]string{}, map[int64]string{}
