@@ -77,7 +77,7 @@ var schemaDefs = []schemaDef{
 		desc:  "A resident's health code: the worst color of the policy's rules that hold now, every reason, and a token signed now.",
 		enums: map[string][]string{"color": colors},
 		notes: map[string]string{"valid_until": "the next instant at which time alone changes the color; absent: only new facts change it",
-			"token": "COSE_Sign1-signed CWT, zlib-compressed and base45-encoded with the prefix OB1:; verify offline against the trust list",
+			"token":   "COSE_Sign1-signed CWT, zlib-compressed and base45-encoded with the prefix OB1:; verify offline against the trust list",
 			"expires": "when the token stops being valid", "qr_svg": "the token as an SVG QR code"}},
 	{name: "Reason", typ: reflect.TypeFor[risk.Reason](), desc: "Why a code has its color: the rule, its evidence and until when it holds.",
 		enums: map[string][]string{"color": colors}},
