@@ -88,7 +88,10 @@ func traceCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	w := bufio.NewWriter(e.stdout)
-	out := exposureWriter(w, *format)
+	var out *rowWriter
+	if !*chains {
+		out = exposureWriter(w, *format)
+	}
 	isCase := map[string]bool{}
 	for _, c := range known {
 		isCase[c.Person] = true
