@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/lab"
 	"outbreak/internal/record"
@@ -87,6 +88,18 @@ func (f *factSet) read(ctx context.Context, s Store, person string) error {
 	for _, d := range decls {
 		x := f.of(d.Person)
 		x.Declarations = append(x.Declarations, d)
+	}
+	appeals, err := all(ctx, func(ctx context.Context, p record.Page) ([]approval.Appeal, string, error) {
+		return s.Appeals(ctx, approval.Filter{Person: person, Status: approval.Approved, Page: p})
+	})
+	if err != nil {
+		return err
+	}
+	for _, a := range appeals {
+		if !a.Decided.After(f.now) {
+			x := f.of(a.Person)
+			x.Appeals = append(x.Appeals, risk.Appeal{ID: a.ID, Color: a.Color, Approved: a.Decided, Expires: a.Expires})
+		}
 	}
 	return nil
 }

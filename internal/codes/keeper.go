@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/errs"
 	"outbreak/internal/lab"
@@ -85,7 +86,7 @@ func NewKeeper(cfg Config) *Keeper {
 }
 
 // Stored tells the keeper of a record the server stored: a case, visit,
-// stay, lab result, declaration or region level. It never blocks.
+// stay, lab result, declaration, region level or appeal. It never blocks.
 func (k *Keeper) Stored(item any) {
 	select {
 	case k.changes <- item:
@@ -313,6 +314,8 @@ func (st *state) future(item any, now time.Time) {
 		times = []time.Time{v.SpecimenAt}
 	case lab.Declaration:
 		times = []time.Time{v.DeclaredAt}
+	case approval.Appeal:
+		times = []time.Time{v.Decided, v.Expires}
 	}
 	for _, t := range times {
 		if t.After(now) {
@@ -460,6 +463,8 @@ func (k *Keeper) apply(ctx context.Context, batch []any) error {
 		case lab.Result:
 			people[v.Person] = true
 		case lab.Declaration:
+			people[v.Person] = true
+		case approval.Appeal:
 			people[v.Person] = true
 		case place.Level:
 			regionsChanged = true

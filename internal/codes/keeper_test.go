@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/lab"
 	"outbreak/internal/place"
@@ -40,10 +41,11 @@ func openStore(t *testing.T) *sqlstore.DB {
 // world is a random city with every kind of fact a code depends on.
 type world struct {
 	tracetest.City
-	levels []place.Level
-	stays  []visit.Stay
-	tests  []lab.Result
-	decls  []lab.Declaration
+	levels  []place.Level
+	stays   []visit.Stay
+	tests   []lab.Result
+	decls   []lab.Declaration
+	appeals []approval.Appeal
 }
 
 func randomWorld(seed uint64) world {
@@ -76,6 +78,10 @@ func randomWorld(seed uint64) world {
 			if rng.IntN(2) == 0 {
 				w.tests = append(w.tests, lab.Result{Person: r.ID, SpecimenAt: d.Add(time.Hour), Result: lab.Negative, TestType: "pcr"})
 			}
+		case 2:
+			d := at()
+			w.appeals = append(w.appeals, approval.Appeal{ID: "a-" + r.ID, Person: r.ID, Status: approval.Approved,
+				Color: []string{"green", "yellow"}[rng.IntN(2)], Decided: d, Expires: d.Add(time.Duration(1+rng.IntN(96)) * time.Hour)})
 		}
 	}
 	return w
@@ -185,7 +191,11 @@ func TestKeeperFollowsChanges(t *testing.T) {
 				batch = append(batch, r)
 			}
 			must(db.ImportResults(ctx, slices.Values(w.tests), nil))
-			flush("stays, declarations and tests")
+			for _, a := range w.appeals {
+				batch = append(batch, a)
+			}
+			must(db.ImportAppeals(ctx, slices.Values(w.appeals), nil))
+			flush("stays, declarations, tests and appeals")
 			// Time alone: each step wakes the codes that are due.
 			for range 12 {
 				now = now.Add(29 * time.Hour)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"time"
 
+	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/lab"
 	"outbreak/internal/place"
@@ -23,6 +24,7 @@ type Store interface {
 	Stays(ctx context.Context, f visit.Filter) ([]visit.Stay, string, error)
 	Results(ctx context.Context, f lab.Filter) ([]lab.Result, string, error)
 	Declarations(ctx context.Context, f lab.Filter) ([]lab.Declaration, string, error)
+	Appeals(ctx context.Context, f approval.Filter) ([]approval.Appeal, string, error)
 	Regions(ctx context.Context, f place.Filter) ([]place.Region, string, error)
 	Levels(ctx context.Context, region string) ([]place.Level, error)
 	// TraceIndex returns an index over the visits stored now.

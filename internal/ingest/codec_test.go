@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/lab"
 	"outbreak/internal/person"
@@ -43,6 +44,7 @@ var kindTests = []kindTest{
 	codecTest[lab.Vaccination]{Vaccinations, fixture.vaccinations},
 	codecTest[lab.Declaration]{Declarations, fixture.declarations},
 	codecTest[cases.Case]{Cases, fixture.cases},
+	codecTest[approval.Appeal]{Appeals, fixture.appeals},
 }
 
 // roundTrip exports the kind from a seeded store, imports the file into a
@@ -154,6 +156,7 @@ func TestHeaders(t *testing.T) {
 		"vaccinations":  "person,given_at,product,dose",
 		"declarations":  "person,declared_at,symptoms",
 		"cases":         "person,onset,isolated,released",
+		"appeals":       "id,person,status,color,decided,expires,reason",
 	}
 	if got := Kinds(); len(got) != len(want) || len(kindTests) != len(want) {
 		t.Fatalf("Kinds() = %v, want the %d kinds of DESIGN.md, each tested", got, len(want))

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/lab"
 	"outbreak/internal/person"
@@ -41,6 +42,7 @@ var fixture = struct {
 	vaccinations []lab.Vaccination
 	declarations []lab.Declaration
 	cases        []cases.Case
+	appeals      []approval.Appeal
 }{
 	regions: []place.Region{
 		{ID: "cn", Name: "China", Kind: place.Country},
@@ -87,6 +89,10 @@ var fixture = struct {
 		{ID: "r1", Person: "r1", Onset: at("48h"), Isolated: at("52h"), Released: at("400h")},
 		{ID: "r3", Person: "r3", Onset: at("60h")},
 	},
+	appeals: []approval.Appeal{
+		{ID: "a1", Person: "r2", Status: approval.Approved, Color: "green", Decided: at("50h"), Expires: at("122h"), Reason: "negative twice,\n\"really\""},
+		{ID: "a2", Person: "r1", Status: approval.Pending},
+	},
 }
 
 // seeded returns a store holding the fixture.
@@ -106,6 +112,7 @@ func seeded(t testing.TB) Store {
 		func() (int, error) { return st.ImportVaccinations(ctx, slices.Values(f.vaccinations), record.Abort) },
 		func() (int, error) { return st.ImportDeclarations(ctx, slices.Values(f.declarations), record.Abort) },
 		func() (int, error) { return st.ImportCases(ctx, slices.Values(f.cases), record.Abort) },
+		func() (int, error) { return st.ImportAppeals(ctx, slices.Values(f.appeals), record.Abort) },
 	} {
 		if _, err := load(); err != nil {
 			t.Fatalf("seeding the store: %v", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/lab"
 	"outbreak/internal/person"
@@ -30,6 +31,7 @@ type Store interface {
 	visit.Store
 	lab.Store
 	cases.Store
+	approval.Store
 }
 
 // Options control one import.

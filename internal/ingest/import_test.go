@@ -278,7 +278,7 @@ func TestFormat(t *testing.T) {
 func TestUnknownKind(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
-	want := `unknown kind "people" (want one of regions, region_levels, places, residents, visits, stays, labs, vaccinations, declarations, cases)`
+	want := `unknown kind "people" (want one of regions, region_levels, places, residents, visits, stays, labs, vaccinations, declarations, cases, appeals)`
 	if _, err := Import(context.Background(), st, "people", "p.csv", strings.NewReader(""), Options{}); err == nil || err.Error() != want {
 		t.Errorf("Import: %v, want %s", err, want)
 	}

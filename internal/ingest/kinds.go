@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/errs"
 	"outbreak/internal/lab"
@@ -139,6 +140,20 @@ var (
 		instant("isolated", optional, func(c *cases.Case) *time.Time { return &c.Isolated }),
 		instant("released", optional, func(c *cases.Case) *time.Time { return &c.Released }),
 	)
+
+	// Appeals reads and writes approval.Appeal: id,person,status,color,decided,expires,reason.
+	Appeals = newCodec("appeals", (*approval.Appeal).Validate, Store.ImportAppeals,
+		func(ctx context.Context, st Store, p record.Page) ([]approval.Appeal, string, error) {
+			return st.Appeals(ctx, approval.Filter{Page: p})
+		},
+		text("id", required, func(a *approval.Appeal) *string { return &a.ID }),
+		text("person", required, func(a *approval.Appeal) *string { return &a.Person }),
+		text("status", required, func(a *approval.Appeal) *string { return &a.Status }),
+		text("color", optional, func(a *approval.Appeal) *string { return &a.Color }),
+		instant("decided", optional, func(a *approval.Appeal) *time.Time { return &a.Decided }),
+		instant("expires", optional, func(a *approval.Appeal) *time.Time { return &a.Expires }),
+		text("reason", optional, func(a *approval.Appeal) *string { return &a.Reason }),
+	)
 )
 
 // listLevels pages through regions and returns the levels of each page of
@@ -175,7 +190,7 @@ type kind interface {
 
 // kinds lists the kinds in the order to import them, each after the kinds
 // its records refer to.
-var kinds = []kind{Regions, RegionLevels, Places, Residents, Visits, Stays, Labs, Vaccinations, Declarations, Cases}
+var kinds = []kind{Regions, RegionLevels, Places, Residents, Visits, Stays, Labs, Vaccinations, Declarations, Cases, Appeals}
 
 // Kinds returns the names of the kinds of record that import and export
 // handle, in the order to import them so that references resolve.

@@ -58,7 +58,7 @@ func newCompiler(ps *parser, ts [numKinds]*objType) (*compiler, error) {
 
 // rule compiles one rule, or records its problems and returns nil.
 func (c *compiler) rule(src *ruleSource) *rule {
-	r := &rule{id: src.id, color: src.color, rank: rank(src.color), as: src.as}
+	r := &rule{id: src.id, color: src.color, as: src.as}
 	ok := true
 	env := c.env
 	var elem *types.Type
@@ -76,7 +76,7 @@ func (c *compiler) rule(src *ruleSource) *rule {
 			}
 		}
 		if ast != nil && c.affordable(c.env, ast, 1, src.each, r.id, "each") {
-			r.each = c.program(ast, src.each, r.id, "each")
+			r.each = c.program(c.env, ast, src.each, r.id, "each")
 			r.skip = emptyIf(ast.NativeRep().Expr())
 		}
 		ok = ok && r.each != nil
@@ -102,15 +102,15 @@ func (c *compiler) rule(src *ruleSource) *rule {
 		times = maxElements
 	}
 	if src.when != nil {
-		r.when = c.typed(env, src.when, r.id, "when", types.BoolType, times)
+		var ast *cel.Ast
+		r.when, ast = c.typed(env, src.when, r.id, "when", types.BoolType, times)
 		ok = ok && r.when != nil
 		if src.each == nil && r.when != nil {
-			ast, _ := env.Compile(src.when.Value)
 			r.skip = falseIf(ast.NativeRep().Expr())
 		}
 	}
 	if src.until != nil {
-		r.until = c.typed(env, src.until, r.id, "until", types.TimestampType, times)
+		r.until, _ = c.typed(env, src.until, r.id, "until", types.TimestampType, times)
 		ok = ok && r.until != nil
 	}
 	if src.reason != nil {
@@ -125,19 +125,19 @@ func (c *compiler) rule(src *ruleSource) *rule {
 
 // typed compiles an expression that must have type want (or dyn, checked
 // when it runs).
-func (c *compiler) typed(env *cel.Env, n *yaml.Node, rule, field string, want *types.Type, times uint64) cel.Program {
+func (c *compiler) typed(env *cel.Env, n *yaml.Node, rule, field string, want *types.Type, times uint64) (cel.Program, *cel.Ast) {
 	ast := c.compile(env, n, rule, field)
 	if ast == nil {
-		return nil
+		return nil, nil
 	}
 	if t := ast.OutputType(); t.Kind() != want.Kind() && t.Kind() != types.DynKind {
 		c.ps.problem(n, rule, field, "must be a %s, not %s", cel.FormatCELType(want), cel.FormatCELType(t))
-		return nil
+		return nil, nil
 	}
 	if !c.affordable(env, ast, times, n, rule, field) {
-		return nil
+		return nil, nil
 	}
-	return c.program(ast, n, rule, field)
+	return c.program(env, ast, n, rule, field), ast
 }
 
 // affordable refuses an expression that, run the given number of times,
@@ -180,8 +180,8 @@ func (c *compiler) compile(env *cel.Env, n *yaml.Node, rule, field string) *cel.
 	return nil
 }
 
-func (c *compiler) program(ast *cel.Ast, n *yaml.Node, rule, field string) cel.Program {
-	prg, err := c.env.Program(ast, cel.EvalOptions(cel.OptOptimize))
+func (c *compiler) program(env *cel.Env, ast *cel.Ast, n *yaml.Node, rule, field string) cel.Program {
+	prg, err := env.Program(ast, cel.EvalOptions(cel.OptOptimize))
 	if err != nil {
 		c.ps.problem(n, rule, field, "%v", err)
 		return nil

@@ -181,6 +181,14 @@ func TestEvaluateDefault(t *testing.T) {
 			want:  Code{Color: Red, ValidUntil: at(10, 0), Reasons: []Reason{closeContact(at(-4, 0))}},
 		},
 		{
+			name: "the appeal approved last decides; the other takes over when it expires",
+			facts: Facts{Appeals: []Appeal{
+				{ID: "a0", Color: Green, Approved: at(-2, 0), Expires: at(10, 0)},
+				{ID: "a1", Color: Red, Approved: at(-1, 0), Expires: at(3, 0)},
+			}},
+			want: Code{Color: Red, ValidUntil: at(3, 0), Reasons: []Reason{appealReason(Red, at(3, 0))}},
+		},
+		{
 			name:  "appeal approved later does not count yet",
 			facts: Facts{Appeals: []Appeal{{ID: "a1", Color: Red, Approved: at(1, 0), Expires: at(3, 0)}}},
 			want:  Code{Color: Green, Reasons: []Reason{}},

@@ -41,7 +41,6 @@ func (ps *parser) add(p Problem) {
 
 // ruleSource is a rule as written, before compiling.
 type ruleSource struct {
-	node                      *yaml.Node
 	id, color, as             string
 	each, when, until, reason *yaml.Node
 	idNode, colorNode, asNode *yaml.Node
@@ -105,6 +104,9 @@ func (ps *parser) parse() *Policy {
 		ps.problem(top, "", "version", "missing (write version: 1)")
 	}
 	pol.types = recordTypes()
+	if len(rules) == 0 {
+		return pol
+	}
 	c, err := newCompiler(ps, pol.types)
 	if err != nil {
 		ps.problem(nil, "", "", "%v", err)
@@ -230,7 +232,7 @@ func (ps *parser) rules(n *yaml.Node) []ruleSource {
 			ps.problem(rn, label, "", "a rule is a mapping with id, color, each, when, until and reason")
 			continue
 		}
-		r := ruleSource{node: rn}
+		var r ruleSource
 		before := len(ps.problems)
 		for j := 0; j+1 < len(rn.Content); j += 2 {
 			if k, v := rn.Content[j], resolve(rn.Content[j+1]); k.Value == "id" && v.Kind == yaml.ScalarNode && validID(v.Value) {

@@ -73,7 +73,6 @@ type Policy struct {
 type rule struct {
 	id    string
 	color string
-	rank  int
 	as    string
 	// each, when and until are nil when the policy leaves them out.
 	each, when, until cel.Program

@@ -24,7 +24,7 @@ func TestCity(t *testing.T) {
 		"regions.csv": sum.Regions, "region_levels.csv": sum.RegionLevels, "places.csv": sum.Places,
 		"residents.csv": sum.Residents, "visits.csv": sum.Visits, "stays.csv": sum.Stays,
 		"labs.csv": sum.Labs, "vaccinations.csv": sum.Vaccinations, "declarations.csv": sum.Declarations,
-		"cases.csv": sum.Cases, "infections.csv": sum.Infections,
+		"cases.csv": sum.Cases, "infections.csv": sum.Infections, "appeals.csv": sum.Appeals,
 	} {
 		if len(c.tables[name]) != rows {
 			t.Errorf("%s has %d rows, Summary says %d", name, len(c.tables[name]), rows)
@@ -128,6 +128,7 @@ func (c *cityFiles) testReferences(t *testing.T) {
 		{"vaccinations.csv", "person", "person"}, {"declarations.csv", "person", "person"},
 		{"cases.csv", "person", "person"}, {"infections.csv", "person", "person"},
 		{"infections.csv", "infector", "person?"}, {"infections.csv", "place", "place?"},
+		{"appeals.csv", "person", "person"},
 	}
 	for _, ref := range refs {
 		for i, r := range c.tables[ref.file] {
@@ -183,7 +184,7 @@ func (c *cityFiles) testTimes(t *testing.T) {
 		"region_levels.csv": {"from", "to"}, "visits.csv": {"check_in", "check_out"},
 		"stays.csv": {"from", "to"}, "labs.csv": {"specimen_at"}, "vaccinations.csv": {"given_at"},
 		"declarations.csv": {"declared_at"}, "cases.csv": {"onset", "isolated", "released"},
-		"infections.csv": {"infected_at"},
+		"infections.csv": {"infected_at"}, "appeals.csv": {"decided"},
 	}
 	for _, file := range slices.Sorted(maps.Keys(cols)) {
 		for i, r := range c.tables[file] {
@@ -201,6 +202,11 @@ func (c *cityFiles) testTimes(t *testing.T) {
 				}
 				prev = at
 			}
+		}
+	}
+	for _, r := range c.tables["appeals.csv"] {
+		if c.parse(t, r["expires"]) != c.parse(t, r["decided"]).Add(72*time.Hour) {
+			t.Fatalf("appeal %v: approved for three days", r)
 		}
 	}
 	for _, r := range c.tables["cases.csv"] {

@@ -1,5 +1,7 @@
 package sim
 
+import "fmt"
+
 // This file writes the health records: daily declarations as the days go by, and at the
 // end the trips, lab results, cases, ground truth and region risk levels.
 
@@ -88,6 +90,28 @@ func (e *epidemic) writeCases(c *csvFile) {
 		if rel := k.iso + isolationDays*day; rel <= e.w.end {
 			c.b = e.w.clock.at(c.b, rel)
 		}
+		c.endRow()
+	}
+}
+
+// writeAppeals writes the appeals reviewers decided: every twentieth resident
+// with a negative test appealed their code, and it was approved as green six
+// hours after the specimen, for three days.
+func (e *epidemic) writeAppeals(c *csvFile) {
+	n := 0
+	for _, l := range e.labs {
+		decided := l.at + 6*hour
+		if l.result != negative || l.person%20 != 0 || decided > e.w.end {
+			continue
+		}
+		n++
+		c.b = fmt.Appendf(c.b, "a%07d,", n)
+		c.b = e.w.personIDs.append(c.b, l.person)
+		c.b = append(c.b, ",approved,green,"...)
+		c.b = e.w.clock.at(c.b, decided)
+		c.b = append(c.b, ',')
+		c.b = e.w.clock.at(c.b, decided+3*day)
+		c.b = append(c.b, ",tested negative"...)
 		c.endRow()
 	}
 }

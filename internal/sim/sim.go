@@ -72,6 +72,7 @@ type Summary struct {
 	Vaccinations int // vaccinations.csv
 	Declarations int // declarations.csv
 	Cases        int // cases.csv
+	Appeals      int // appeals.csv
 	Infections   int // infections.csv: every infection, the seeds included
 }
 
@@ -90,9 +91,9 @@ func (c Config) Validate() error {
 
 // Write generates the city and writes one CSV per kind into dir (created if missing):
 // regions.csv, region_levels.csv, places.csv, residents.csv, visits.csv, stays.csv, labs.csv,
-// vaccinations.csv, declarations.csv, cases.csv and infections.csv, and returns the row
-// counts. visits.csv is in check_in order; nothing is dated after Start + Days, and only
-// vaccinations are dated before Start. Files already in dir are overwritten.
+// vaccinations.csv, declarations.csv, cases.csv, appeals.csv and infections.csv, and returns the row
+// counts. visits.csv is in check_in order; nothing is dated after Start + Days but an
+// appeal's expiry, and only vaccinations are dated before Start. Files already in dir are overwritten.
 func Write(ctx context.Context, cfg Config, dir string) (Summary, error) {
 	if err := cfg.Validate(); err != nil {
 		return Summary{}, err
@@ -138,6 +139,7 @@ func Write(ctx context.Context, cfg Config, dir string) (Summary, error) {
 		{"stays.csv", "person,region,from,to", &s.Stays, e.writeStays},
 		{"labs.csv", "person,specimen_at,result,test_type", &s.Labs, e.writeLabs},
 		{"cases.csv", "person,onset,isolated,released", &s.Cases, e.writeCases},
+		{"appeals.csv", "id,person,status,color,decided,expires,reason", &s.Appeals, e.writeAppeals},
 		{"infections.csv", "person,infected_at,infector,place", &s.Infections, e.writeInfections},
 		{"region_levels.csv", "region,level,from,to", &s.RegionLevels, e.writeRegionLevels},
 	}

@@ -25,6 +25,7 @@ var headers = map[string]string{
 	"vaccinations.csv":  "person,given_at,product,dose",
 	"declarations.csv":  "person,declared_at,symptoms",
 	"cases.csv":         "person,onset,isolated,released",
+	"appeals.csv":       "id,person,status,color,decided,expires,reason",
 	"infections.csv":    "person,infected_at,infector,place",
 }
 

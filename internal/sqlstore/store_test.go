@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/errs"
 	"outbreak/internal/lab"
@@ -363,6 +364,18 @@ func TestHealthRecords(t *testing.T) {
 		_, err = db.ImportCases(ctx, slices.Values([]cases.Case{{Person: "nobody", Onset: t0}}), nil)
 		if errs.FieldOf(err) != "person" {
 			t.Fatalf("case of an unknown person: %v", err)
+		}
+		approved := approval.Appeal{ID: "a1", Person: "r2", Status: approval.Approved, Color: "green", Decided: t0, Expires: t0.Add(72 * time.Hour)}
+		mustImport(t, db.ImportAppeals, approval.Appeal{ID: "a1", Person: "r2", Status: approval.Pending, Reason: "I was at home"}, approved)
+		if a, err := db.Appeal(ctx, "a1"); err != nil || a != approved {
+			t.Fatalf("appeal replaced by its decision: %+v, %v", a, err)
+		}
+		if as, _, err := db.Appeals(ctx, approval.Filter{Status: approval.Pending}); err != nil || len(as) != 0 {
+			t.Fatalf("pending appeals: %+v, %v", as, err)
+		}
+		_, err = db.ImportAppeals(ctx, slices.Values([]approval.Appeal{{ID: "a2", Person: "nobody", Status: approval.Pending}}), nil)
+		if errs.FieldOf(err) != "person" {
+			t.Fatalf("appeal of an unknown person: %v", err)
 		}
 	})
 }

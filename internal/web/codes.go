@@ -106,9 +106,9 @@ func (s *server) stored(item any) {
 	}
 }
 
-// codesReady checks that the server keeps codes.
-func (s *server) codesReady(w http.ResponseWriter, r *http.Request) bool {
-	if s.codes == nil || s.tokens == nil {
+// codesReady checks that the server keeps codes and, if tokens, signs them.
+func (s *server) codesReady(w http.ResponseWriter, r *http.Request, tokens bool) bool {
+	if s.codes == nil || tokens && s.tokens == nil {
 		s.problem(w, r, errs.E(errs.Unavailable, "this server does not keep health codes"))
 		return false
 	}
@@ -130,7 +130,7 @@ func (s *server) code(r *http.Request) (risk.Code, string, time.Time, error) {
 }
 
 func (s *server) getCode(w http.ResponseWriter, r *http.Request) {
-	if !s.codesReady(w, r) {
+	if !s.codesReady(w, r, true) {
 		return
 	}
 	c, token, expires, err := s.code(r)
@@ -147,7 +147,7 @@ func (s *server) getCode(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) getCodePNG(w http.ResponseWriter, r *http.Request) {
-	if !s.codesReady(w, r) {
+	if !s.codesReady(w, r, true) {
 		return
 	}
 	_, token, _, err := s.code(r)
@@ -165,7 +165,7 @@ func (s *server) getCodePNG(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) trustList(w http.ResponseWriter, r *http.Request) {
-	if !s.codesReady(w, r) {
+	if !s.codesReady(w, r, true) {
 		return
 	}
 	body, err := s.tokens.TrustList()
@@ -179,7 +179,7 @@ func (s *server) trustList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) caseExposures(w http.ResponseWriter, r *http.Request) {
-	if !s.codesReady(w, r) {
+	if !s.codesReady(w, r, false) {
 		return
 	}
 	at, err := s.at(r)
@@ -196,7 +196,7 @@ func (s *server) caseExposures(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) chains(w http.ResponseWriter, r *http.Request) {
-	if !s.codesReady(w, r) {
+	if !s.codesReady(w, r, false) {
 		return
 	}
 	cs, err := s.codes.Chains()
@@ -211,7 +211,7 @@ func (s *server) chains(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) getPolicy(w http.ResponseWriter, r *http.Request) {
-	if !s.codesReady(w, r) {
+	if !s.codesReady(w, r, false) {
 		return
 	}
 	w.Header().Set("Content-Type", yamlType)
@@ -220,7 +220,7 @@ func (s *server) getPolicy(w http.ResponseWriter, r *http.Request) {
 
 // policyBody reads a policy file from a request body.
 func (s *server) policyBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	if !s.codesReady(w, r) {
+	if !s.codesReady(w, r, false) {
 		return nil, false
 	}
 	body, err := readBody(w, r, maxBody)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 
+	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/ingest"
 	"outbreak/internal/lab"
@@ -90,6 +91,13 @@ func (s *server) kinds() []kindRoutes {
 			filters: []param{personFilter, {"active", boolParam, "true: only cases not yet released"}},
 			list: func(ctx context.Context, q query, p record.Page) ([]cases.Case, string, error) {
 				return st.Cases(ctx, cases.Filter{Person: q.str("person"), Active: q.bool("active"), Page: p})
+			}},
+		&resource[approval.Appeal]{kind: "appeals", schema: "Appeal", noun: "appeal against a health code", keyed: true, mintID: true,
+			codec: ingest.Appeals, id: func(v *approval.Appeal) *string { return &v.ID },
+			validate: (*approval.Appeal).Validate, get: st.Appeal, load: st.ImportAppeals,
+			filters: []param{personFilter, {"status", textParam, "appeals in this state: pending, approved or denied"}},
+			list: func(ctx context.Context, q query, p record.Page) ([]approval.Appeal, string, error) {
+				return st.Appeals(ctx, approval.Filter{Person: q.str("person"), Status: q.str("status"), Page: p})
 			}},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/lab"
 	"outbreak/internal/person"
@@ -64,6 +65,9 @@ var schemaDefs = []schemaDef{
 	{name: "Case", typ: reflect.TypeFor[cases.Case](), paged: true,
 		desc:  "A confirmed infection. Onset is symptom onset, or specimen time if asymptomatic.",
 		notes: map[string]string{"id": "defaults to the person's ID", "isolated": "absent: not isolated yet", "released": "absent: not released yet"}},
+	{name: "Appeal", typ: reflect.TypeFor[approval.Appeal](), paged: true,
+		desc:  "An appeal against a resident's health code. Once approved, color stands in for the computed color from decided until expires.",
+		enums: map[string][]string{"status": {approval.Pending, approval.Approved, approval.Denied}, "color": colors}},
 	{name: "Problem", typ: reflect.TypeFor[Problem](),
 		desc: "RFC 9457 problem details. type is urn:outbreak:problem: followed by one of invalid, not-found, conflict, " +
 			"unauthorized, forbidden, unavailable, internal, malformed, too-large, unsupported-media-type, " +
