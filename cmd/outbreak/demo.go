@@ -34,7 +34,7 @@ func demo(ctx context.Context, e env, args []string) error {
 	marker := filepath.Join(sf.data, "demo-city")
 	if _, err := os.Stat(marker); err == nil {
 		fmt.Fprintf(e.stdout, "Using the city already in %s\n", sf.data)
-		return listenAndServe(ctx, e, newLogger(e.stderr), db, *addr)
+		return listenAndServe(ctx, e, newLogger(e.stderr), db, sf.data, *addr)
 	}
 	counts, err := db.Counts(ctx)
 	if err != nil {
@@ -52,7 +52,7 @@ func demo(ctx context.Context, e env, args []string) error {
 	if err := os.WriteFile(marker, fmt.Appendf(nil, "%+v\n", cfg), 0o600); err != nil {
 		return err
 	}
-	return listenAndServe(ctx, e, newLogger(e.stderr), db, *addr)
+	return listenAndServe(ctx, e, newLogger(e.stderr), db, sf.data, *addr)
 }
 
 // loadCity generates a city into dir/sim and imports every file of it.

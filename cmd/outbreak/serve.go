@@ -7,11 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"outbreak/internal/codes"
+	"outbreak/internal/risk"
 	"outbreak/internal/sqlstore"
 	"outbreak/internal/web"
 )
@@ -30,19 +33,36 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return listenAndServe(ctx, e, log, db, *addr)
+	return listenAndServe(ctx, e, log, db, sf.data, *addr)
 }
 
-// listenAndServe serves the API until ctx ends, then drains requests in
-// flight for up to ten seconds. It prints the URL once it is listening.
-func listenAndServe(ctx context.Context, e env, log *slog.Logger, db *sqlstore.DB, addr string) error {
+// listenAndServe serves the API and keeps the health codes until ctx ends,
+// then drains requests in flight for up to ten seconds. It prints the URL
+// once it is listening. data holds the policy and the code-signing keys.
+func listenAndServe(ctx context.Context, e env, log *slog.Logger, db *sqlstore.DB, data, addr string) error {
+	policy, err := loadPolicy(data, "")
+	if err != nil {
+		return err
+	}
+	keeper := codes.NewKeeper(codes.Config{Store: db, Engine: risk.NewEngine(policy), Logger: log, Now: time.Now,
+		Workers: runtime.GOMAXPROCS(0)})
+	tokens, err := openTokens(data)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	h := web.New(web.Config{Store: db, Logger: log, Now: time.Now, Registry: reg})
+	h := web.New(web.Config{Store: db, Logger: log, Now: time.Now, Registry: reg,
+		Codes: &codes.Service{Keeper: keeper, PolicyFile: policyPath(data)}, Tokens: tokens})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	kept := make(chan error, 1)
+	go func() { kept <- keeper.Run(ctx) }()
+	defer func() { stop(); <-kept }()
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -141,16 +141,30 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 }
 
 func keysCmd(ctx context.Context, e env, args []string) error {
-	fs := flags(e, "keys", "seal-rotate")
+	fs := flags(e, "keys", "seal-rotate | rotate | trust-list")
 	var sf storeFlags
 	sf.register(fs, "")
+	out := fs.String("out", "", "trust-list: write to this file instead of stdout")
 	pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || pos[0] != "seal-rotate" {
+	if len(pos) != 1 {
 		fs.Usage()
-		return usageError{"keys needs a subcommand: seal-rotate"}
+		return usageError{"keys needs a subcommand: seal-rotate, rotate or trust-list"}
+	}
+	if sf.data == "" {
+		return usageError{"--data is required"}
+	}
+	switch pos[0] {
+	case "rotate":
+		return rotateCodeKeys(e, sf.data)
+	case "trust-list":
+		return writeTrustList(e, sf.data, *out)
+	case "seal-rotate":
+	default:
+		fs.Usage()
+		return usageError{fmt.Sprintf("unknown keys subcommand %q: want seal-rotate, rotate or trust-list", pos[0])}
 	}
 	db, ring, err := sf.open(ctx, newLogger(e.stderr))
 	if err != nil {

@@ -15,10 +15,12 @@ import (
 	"outbreak/internal/trace"
 )
 
-// BenchmarkTraceCity traces up to 1,000 cases of a stored city, degree 1
-// and 2, as of OUTBREAK_BENCH_AT (default now), on every core. The city is
-// the data directory in OUTBREAK_BENCH_DATA (e.g. made by `outbreak sim` and
-// `outbreak import`); PostgreSQL when OUTBREAK_BENCH_DB names one.
+// BenchmarkTraceCity traces 1,000 new cases in a stored city, degree 1 and
+// 2, as of OUTBREAK_BENCH_AT (default now), on every core: residents spread
+// evenly over the city, each with onset two days before that instant, traced
+// against them and the cases stored. The city is the data directory in
+// OUTBREAK_BENCH_DATA (e.g. made by `outbreak sim` and `outbreak import`);
+// PostgreSQL when OUTBREAK_BENCH_DB names one.
 func BenchmarkTraceCity(b *testing.B) {
 	dir := os.Getenv("OUTBREAK_BENCH_DATA")
 	if dir == "" {
@@ -51,8 +53,19 @@ func BenchmarkTraceCity(b *testing.B) {
 			break
 		}
 	}
-	known := trace.Known(cs, now)
-	todo := known[:min(1000, len(known))]
+	var people []string
+	err = db.EachResident(ctx, func(id, _ string) error {
+		people = append(people, id)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var todo []cases.Case
+	for i := 0; i < len(people) && len(todo) < 1000; i += max(1, len(people)/1000) {
+		todo = append(todo, cases.Case{ID: "new-" + people[i], Person: people[i], Onset: now.Add(-48 * time.Hour)})
+	}
+	known := append(trace.Known(cs, now), todo...)
 	rules := trace.DefaultRules()
 	var found int
 	b.ResetTimer()

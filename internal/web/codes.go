@@ -42,13 +42,15 @@ type Tokens interface {
 }
 
 // HealthCode is a resident's code as the API shows it: the color, why, until
-// when, and a freshly signed token with its QR code.
+// when, a freshly signed token, and where to get it drawn as a QR code.
+// Drawing a QR code costs a millisecond or more, far more than the rest, so
+// the images have routes of their own.
 type HealthCode struct {
 	risk.Code
 	Token   string    `json:"token"`
 	Expires time.Time `json:"expires"`
-	// QR is the token as an SVG image.
-	QR string `json:"qr_svg"`
+	QRPNG   string    `json:"qr_png"`
+	QRSVG   string    `json:"qr_svg"`
 }
 
 // exposureList answers GET /api/v1/cases/{id}/exposures; clusterList GET
@@ -76,8 +78,11 @@ func (s *server) codeRoutes() []route {
 			summary: "Get a resident's health code with its reasons and a freshly signed token and QR code",
 			status:  []int{http.StatusOK}, resp: "HealthCode", errors: []int{http.StatusServiceUnavailable}, handler: s.getCode},
 		{method: "GET", path: "/api/v1/people/{id}/code.png", id: "get_code_png", tag: "codes",
-			summary: "A resident's code as a QR image holding a freshly signed token",
-			status:  []int{http.StatusOK}, respType: "image/png", errors: []int{http.StatusServiceUnavailable}, handler: s.getCodePNG},
+			summary: "A resident's code as a QR code in a PNG image, holding a freshly signed token",
+			status:  []int{http.StatusOK}, respType: "image/png", errors: []int{http.StatusServiceUnavailable}, handler: s.getCodeImage("png")},
+		{method: "GET", path: "/api/v1/people/{id}/code.svg", id: "get_code_svg", tag: "codes",
+			summary: "A resident's code as a QR code in an SVG image, holding a freshly signed token",
+			status:  []int{http.StatusOK}, respType: "image/svg+xml", errors: []int{http.StatusServiceUnavailable}, handler: s.getCodeImage("svg")},
 		{method: "GET", path: "/api/v1/trust-list", id: "trust_list", tag: "codes",
 			summary: "The public keys that verify code tokens, for checkpoints to cache",
 			status:  []int{http.StatusOK}, resp: "TrustList", handler: s.trustList},
@@ -134,34 +139,34 @@ func (s *server) getCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, token, expires, err := s.code(r)
-	var qr []byte
-	if err == nil {
-		qr, err = s.tokens.QR(token, "svg")
-	}
 	if err != nil {
 		s.problem(w, r, err)
 		return
 	}
+	base := itemPath("people", r.PathValue("id")) + "/code"
 	w.Header().Set("Cache-Control", "no-store")
-	s.json(w, r, http.StatusOK, HealthCode{Code: c, Token: token, Expires: expires, QR: string(qr)})
+	s.json(w, r, http.StatusOK, HealthCode{Code: c, Token: token, Expires: expires, QRPNG: base + ".png", QRSVG: base + ".svg"})
 }
 
-func (s *server) getCodePNG(w http.ResponseWriter, r *http.Request) {
-	if !s.codesReady(w, r, true) {
-		return
+// getCodeImage draws a resident's code, with a fresh token, as an image.
+func (s *server) getCodeImage(format string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.codesReady(w, r, true) {
+			return
+		}
+		_, token, _, err := s.code(r)
+		var img []byte
+		if err == nil {
+			img, err = s.tokens.QR(token, format)
+		}
+		if err != nil {
+			s.problem(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", map[string]string{"png": "image/png", "svg": "image/svg+xml"}[format])
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(img)
 	}
-	_, token, _, err := s.code(r)
-	var png []byte
-	if err == nil {
-		png, err = s.tokens.QR(token, "png")
-	}
-	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(png)
 }
 
 func (s *server) trustList(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,280 @@
+package credential
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/json"
+	"image/png"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+var t0 = time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+
+func newRing(t testing.TB) *Keyring {
+	t.Helper()
+	k, err := OpenKeyring(t.TempDir(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func issue(t testing.TB, k *Keyring, color string) string {
+	t.Helper()
+	token, err := k.Issue(Claims{Issuer: "outbreak", Subject: "r0001", Color: color, IssuedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+func TestIssueVerify(t *testing.T) {
+	t.Parallel()
+	k := newRing(t)
+	token := issue(t, k, "red")
+	if !strings.HasPrefix(token, Prefix) || strings.Trim(token[len(Prefix):], alphabet) != "" {
+		t.Fatalf("token %q is not the prefix and base45", token)
+	}
+	trust := k.TrustList()
+	r := Verify(token, trust, t0.Add(time.Minute))
+	want := Claims{Issuer: "outbreak", Subject: "r0001", Color: "red", IssuedAt: t0, Expires: t0.Add(DefaultLifetime)}
+	if r.Status != Valid || r.Claims != want {
+		t.Fatalf("Verify = %+v, want valid %+v", r, want)
+	}
+	for _, tt := range []struct {
+		name  string
+		token string
+		at    time.Time
+		want  Status
+	}{
+		{"at expiry", token, t0.Add(DefaultLifetime), Expired},
+		{"issued in the future", token, t0.Add(-2 * time.Minute), Expired},
+		{"no prefix", token[len(Prefix):], t0, Malformed},
+		{"other prefix", "HC1:" + token[len(Prefix):], t0, Malformed},
+		{"lower case", strings.ToLower(token), t0, Malformed},
+		{"truncated", token[:len(token)-3], t0, Malformed},
+		{"one character short", token[:len(token)-1], t0, Malformed},
+		{"trailing", token + "00", t0, Malformed},
+		{"recompressed", recompress(t, token), t0, Malformed},
+		{"empty", "", t0, Malformed},
+	} {
+		if r := Verify(tt.token, trust, tt.at); r.Status != tt.want {
+			t.Errorf("%s: Verify = %v (%s), want %v", tt.name, r.Status, r.Detail, tt.want)
+		}
+	}
+	// Any one character changed is never valid.
+	for i := len(Prefix); i < len(token); i++ {
+		for _, c := range []byte{'0', 'Z', ':'} {
+			if c == token[i] {
+				continue
+			}
+			b := []byte(token)
+			b[i] = c
+			if r := Verify(string(b), trust, t0); r.Status == Valid {
+				t.Fatalf("token with character %d changed to %q is valid", i, c)
+			}
+		}
+	}
+}
+
+// recompress decompresses a token and compresses it again at another level.
+func recompress(t *testing.T, token string) string {
+	raw, err := Base45Decode(token[len(Prefix):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plain, again bytes.Buffer
+	plain.ReadFrom(zr)
+	w, _ := zlib.NewWriterLevel(&again, zlib.NoCompression)
+	w.Write(plain.Bytes())
+	w.Close()
+	return Prefix + Base45Encode(again.Bytes())
+}
+
+func TestRotation(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	k, err := OpenKeyring(dir, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := issue(t, k, "green")
+	if _, err := k.Rotate(t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	second := issue(t, k, "yellow")
+	if r := Verify(first, k.TrustList(), t0); r.Status != Valid {
+		t.Fatalf("after one rotation, a token of the previous key: %v", r.Status)
+	}
+	// Another process rotates again; this one notices within a second.
+	other, err := OpenKeyring(dir, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Rotate(t0.Add(2 * time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	trust := other.TrustList()
+	if r := Verify(first, trust, t0); r.Status != UnknownKey {
+		t.Fatalf("a token of a rotated-out key: %v, want unknown key", r.Status)
+	}
+	if r := Verify(second, trust, t0); r.Status != Valid {
+		t.Fatalf("a token of the previous key: %v", r.Status)
+	}
+	if len(trust.Keys) != 2 {
+		t.Fatalf("trust list of %d keys, want the primary and the previous", len(trust.Keys))
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if r := Verify(issue(t, k, "red"), trust, t0); r.Status != Valid {
+		t.Fatalf("the first ring after the other rotated: %v", r.Status)
+	}
+	// Another ring's keys are unknown; a key of the list with another
+	// key's signature is a bad signature.
+	stranger := issue(t, newRing(t), "green")
+	if r := Verify(stranger, trust, t0); r.Status != UnknownKey {
+		t.Fatalf("a stranger's token: %v", r.Status)
+	}
+	forged := TrustList{Keys: []TrustedKey{{KID: trust.Keys[0].KID, Alg: "ES256", PublicKey: trust.Keys[1].PublicKey}}}
+	forged.index()
+	if r := Verify(second, &forged, t0); r.Status != BadSignature {
+		t.Fatalf("a token checked against another key of the same ID: %v", r.Status)
+	}
+}
+
+func TestTrustList(t *testing.T) {
+	t.Parallel()
+	k := newRing(t)
+	data, err := json.Marshal(k.TrustList())
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust, err := ParseTrustList(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := Verify(issue(t, k, "red"), trust, t0); r.Status != Valid {
+		t.Fatalf("after a JSON round trip: %v", r.Status)
+	}
+	other := newRing(t).TrustList().Keys[0]
+	for _, tt := range []struct{ body, field string }{
+		{`{"keys": []}`, "keys"},
+		{`{"keys": [{"kid": "x", "alg": "RS256", "public_key": "AA=="}]}`, "keys[0].alg"},
+		{`{"keys": [{"kid": "x", "alg": "ES256", "public_key": "AA=="}]}`, "keys[0].public_key"},
+		{strings.Replace(string(data), `"kid":"`, `"kid":"0`, 1), "keys[0].kid"},
+		{`{"keys": [{"kid": "` + k.TrustList().Keys[0].KID + `", "alg": "ES256", "public_key": "` + b64(other.PublicKey) + `"}]}`, "keys[0].kid"},
+		{`[]`, ""},
+	} {
+		_, err := ParseTrustList([]byte(tt.body))
+		if err == nil || tt.field != "" && !strings.Contains(err.Error(), tt.field) {
+			t.Errorf("ParseTrustList(%.60s) = %v, want an error naming %s", tt.body, err, tt.field)
+		}
+	}
+}
+
+func b64(b []byte) string {
+	s, _ := json.Marshal(b)
+	return strings.Trim(string(s), `"`)
+}
+
+func TestQR(t *testing.T) {
+	t.Parallel()
+	token := issue(t, newRing(t), "yellow")
+	data, err := PNG(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil || got.GetText() != token {
+		t.Fatalf("the QR code reads %v, %v; want the token", got, err)
+	}
+	svg, err := SVG(token)
+	if err != nil || !bytes.HasPrefix(svg, []byte("<svg")) || bytes.Count(svg, []byte("<path")) != 1 {
+		t.Fatalf("SVG: %v %.100s", err, svg)
+	}
+}
+
+func TestConcurrentIssue(t *testing.T) {
+	t.Parallel()
+	k := newRing(t)
+	trust := k.TrustList()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				if r := Verify(issue(t, k, "green"), trust, t0); r.Status != Valid {
+					t.Error(r.Status, r.Detail)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func FuzzVerify(f *testing.F) {
+	k, err := OpenKeyring(f.TempDir(), t0)
+	if err != nil {
+		f.Fatal(err)
+	}
+	trust := k.TrustList()
+	token := issue(f, k, "red")
+	f.Add(token)
+	f.Add(token[:40])
+	f.Add("OB1:")
+	f.Add("OB1:6BFOXN*TS0BI$ZD.P9")
+	f.Fuzz(func(t *testing.T, s string) {
+		r := Verify(s, trust, t0)
+		if r.Status == Valid && s != token {
+			t.Fatalf("%q verifies as valid", s)
+		}
+	})
+}
+
+func BenchmarkIssue(b *testing.B) {
+	k := newRing(b)
+	for b.Loop() {
+		issue(b, k, "red")
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	k := newRing(b)
+	trust := k.TrustList()
+	token := issue(b, k, "red")
+	for b.Loop() {
+		if Verify(token, trust, t0).Status != Valid {
+			b.Fatal("not valid")
+		}
+	}
+}
+
+func BenchmarkPNG(b *testing.B) {
+	token := issue(b, newRing(b), "red")
+	for b.Loop() {
+		PNG(token)
+	}
+}
+
+func BenchmarkSVG(b *testing.B) {
+	token := issue(b, newRing(b), "red")
+	for b.Loop() {
+		SVG(token)
+	}
+}
