@@ -15,31 +15,9 @@ import (
 // codeKeys is where a data directory keeps the keys that sign code tokens.
 func codeKeys(data string) string { return filepath.Join(data, "keys", "codes") }
 
-// codeTokens signs health codes with the data directory's code keys; it is
-// what the API's Tokens needs.
-type codeTokens struct{ ring *credential.Keyring }
-
-func openTokens(data string) (*codeTokens, error) {
-	ring, err := credential.OpenKeyring(codeKeys(data), time.Now())
-	return &codeTokens{ring}, err
-}
-
-// Issue signs a token valid for credential.DefaultLifetime from now. CWT
-// times are whole seconds, and so is the expiry returned.
-func (t *codeTokens) Issue(person, color string, now time.Time) (string, time.Time, error) {
-	now = now.Truncate(time.Second)
-	expires := now.Add(credential.DefaultLifetime)
-	token, err := t.ring.Issue(credential.Claims{Issuer: "outbreak", Subject: person, Color: color, IssuedAt: now, Expires: expires})
-	return token, expires.UTC(), err
-}
-
-func (t *codeTokens) TrustList() ([]byte, error) { return json.Marshal(t.ring.TrustList()) }
-
-func (t *codeTokens) QR(token, format string) ([]byte, error) {
-	if format == "png" {
-		return credential.PNG(token)
-	}
-	return credential.SVG(token)
+// openTokens opens the keys that sign code tokens.
+func openTokens(data string) (*credential.Keyring, error) {
+	return credential.OpenKeyring(codeKeys(data), time.Now())
 }
 
 // rotateCodeKeys makes a new code-signing key.

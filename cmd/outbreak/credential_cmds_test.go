@@ -19,7 +19,7 @@ func TestKeysAndVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	token, expires, err := tokens.Issue("r0001", "yellow", now)
+	token, expires, err := tokens.Sign("r0001", "yellow", now)
 	if err != nil || !expires.Equal(now.Truncate(time.Second).Add(credential.DefaultLifetime)) {
 		t.Fatalf("Issue: %v, expires %v", err, expires)
 	}

@@ -239,3 +239,23 @@ func (k *Keyring) TrustList() *TrustList {
 	t.index()
 	return &t
 }
+
+// Sign issues a token of a resident's color, valid for DefaultLifetime from
+// now. CWT times are whole seconds, and so is the expiry it returns.
+func (k *Keyring) Sign(person, color string, now time.Time) (string, time.Time, error) {
+	now = now.Truncate(time.Second)
+	expires := now.Add(DefaultLifetime)
+	token, err := k.Issue(Claims{Issuer: "outbreak", Subject: person, Color: color, IssuedAt: now, Expires: expires})
+	return token, expires.UTC(), err
+}
+
+// TrustListJSON returns the trust list as JSON.
+func (k *Keyring) TrustListJSON() ([]byte, error) { return json.Marshal(k.TrustList()) }
+
+// QR draws a token as a QR code: format is "png" or "svg".
+func (k *Keyring) QR(token, format string) ([]byte, error) {
+	if format == "png" {
+		return PNG(token)
+	}
+	return SVG(token)
+}

@@ -32,11 +32,11 @@ type Codes interface {
 
 // Tokens signs code tokens and draws them as QR codes.
 type Tokens interface {
-	// Issue signs a token of a resident's color, valid from now to expires.
-	Issue(person, color string, now time.Time) (token string, expires time.Time, err error)
-	// TrustList returns the trust list checkpoints verify tokens against,
-	// as JSON.
-	TrustList() ([]byte, error)
+	// Sign signs a token of a resident's color, valid from now to expires.
+	Sign(person, color string, now time.Time) (token string, expires time.Time, err error)
+	// TrustListJSON returns the trust list checkpoints verify tokens
+	// against.
+	TrustListJSON() ([]byte, error)
 	// QR draws a token as an image: format is "png" or "svg".
 	QR(token, format string) ([]byte, error)
 }
@@ -130,7 +130,7 @@ func (s *server) code(r *http.Request) (risk.Code, string, time.Time, error) {
 	if err != nil {
 		return c, "", time.Time{}, err
 	}
-	token, expires, err := s.tokens.Issue(person, c.Color, s.now())
+	token, expires, err := s.tokens.Sign(person, c.Color, s.now())
 	return c, token, expires, err
 }
 
@@ -173,7 +173,7 @@ func (s *server) trustList(w http.ResponseWriter, r *http.Request) {
 	if !s.codesReady(w, r, true) {
 		return
 	}
-	body, err := s.tokens.TrustList()
+	body, err := s.tokens.TrustListJSON()
 	if err != nil {
 		s.problem(w, r, err)
 		return

@@ -7,6 +7,7 @@ import (
 
 	"outbreak/internal/approval"
 	"outbreak/internal/cases"
+	"outbreak/internal/credential"
 	"outbreak/internal/lab"
 	"outbreak/internal/person"
 	"outbreak/internal/place"
@@ -86,8 +87,10 @@ var schemaDefs = []schemaDef{
 			"qr_svg": "where to get the code as a QR code in an SVG image"}},
 	{name: "Reason", typ: reflect.TypeFor[risk.Reason](), desc: "Why a code has its color: the rule, its evidence and until when it holds.",
 		enums: map[string][]string{"color": colors}},
-	{name: "TrustList", typ: reflect.TypeFor[trustList](), desc: "The public keys that verify code tokens, by key ID."},
-	{name: "TrustKey", typ: reflect.TypeFor[trustKey](), desc: "One verification key."},
+	{name: "TrustList", typ: reflect.TypeFor[credential.TrustList](), desc: "The public keys that verify code tokens, by key ID."},
+	{name: "TrustedKey", typ: reflect.TypeFor[credential.TrustedKey](),
+		desc:  "One verification key: kid is the first 8 bytes of the SHA-256 of public_key, in hex.",
+		notes: map[string]string{"public_key": "the SubjectPublicKeyInfo DER of a P-256 key, in base64"}},
 	{name: "Exposure", typ: reflect.TypeFor[trace.Exposure](),
 		desc: "One interval in which a person was exposed to a case, at a place: degree 1 overlaps the case's own visit, degree 2 the visit of the case's close contact via."},
 	{name: "ExposureList", typ: reflect.TypeFor[exposureList](), desc: "Every exposure to a case, by person."},
@@ -102,17 +105,6 @@ var schemaDefs = []schemaDef{
 }
 
 var colors = []string{"green", "yellow", "red"}
-
-// trustList documents the shape of the trust list that Tokens serves.
-type trustList struct {
-	Keys []trustKey `json:"keys"`
-}
-
-type trustKey struct {
-	KID       string `json:"kid"`
-	Alg       string `json:"alg"`
-	PublicKey string `json:"public_key"`
-}
 
 // componentSchemas returns the document's component schemas.
 func componentSchemas() object {
@@ -193,6 +185,9 @@ func typeSchema(t reflect.Type, names map[reflect.Type]string) object {
 	case reflect.Float32, reflect.Float64:
 		return object{"type": "number"}
 	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return object{"type": "string", "contentEncoding": "base64"} // as encoding/json writes bytes
+		}
 		return object{"type": "array", "items": typeSchema(t.Elem(), names)}
 	case reflect.Pointer:
 		return object{"anyOf": []any{typeSchema(t.Elem(), names), object{"type": "null"}}}
