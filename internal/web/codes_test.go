@@ -1,0 +1,142 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"outbreak/internal/codes"
+	"outbreak/internal/credential"
+	"outbreak/internal/risk"
+)
+
+// newCodesAPI is a server that keeps codes on a real store, with a keeper
+// running and a clock the test moves.
+func newCodesAPI(t *testing.T, now *time.Time) (*apiTest, *credential.Keyring) {
+	t.Helper()
+	db := openSQLite(t)
+	ring, err := credential.OpenKeyring(t.TempDir(), *now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return *now }
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	keeper := codes.NewKeeper(codes.Config{Store: db, Engine: risk.NewEngine(nil), Logger: log, Now: clock, Workers: 2})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { keeper.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	reg := prometheus.NewRegistry()
+	srv := newServer(Config{Store: db, Logger: log, Now: clock, Registry: reg,
+		Codes: &codes.Service{Keeper: keeper}, Tokens: ring})
+	return &apiTest{t: t, db: db, srv: srv, reg: reg}, ring
+}
+
+// eventually retries check until it holds, for the keeper works on its own
+// goroutine.
+func eventually(t *testing.T, what string, check func() bool) {
+	t.Helper()
+	for range 200 {
+		if check() {
+			return
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("%s did not happen within 5 s", what)
+}
+
+func TestCodes(t *testing.T) {
+	t.Parallel()
+	now := t0.Add(72 * time.Hour)
+	a, ring := newCodesAPI(t, &now)
+	a.seed()
+	code := func(person string) HealthCode {
+		rec := a.do("GET", "/api/v1/people/"+person+"/code", nil)
+		if rec.Code == http.StatusServiceUnavailable {
+			return HealthCode{}
+		}
+		return want[HealthCode](t, rec, http.StatusOK)
+	}
+	eventually(t, "the first computation", func() bool { return code("r1").Color == "green" })
+
+	// r1 and r2 share the noodle bar for an hour; r3 meets r2 at the market
+	// the next day; then r1 is confirmed.
+	for _, v := range []obj{
+		{"person": "r1", "place": "v1", "check_in": ts(0), "check_out": ts(time.Hour)},
+		{"person": "r2", "place": "v1", "check_in": ts(10 * time.Minute), "check_out": ts(70 * time.Minute)},
+		{"person": "r2", "place": "v2", "check_in": ts(24 * time.Hour), "check_out": ts(25 * time.Hour)},
+		{"person": "r3", "place": "v2", "check_in": ts(24 * time.Hour), "check_out": ts(26 * time.Hour)},
+	} {
+		want[obj](t, a.do("POST", "/api/v1/visits", v), http.StatusCreated)
+	}
+	want[obj](t, a.do("POST", "/api/v1/cases", obj{"person": "r1", "onset": ts(24 * time.Hour)}), http.StatusCreated)
+	eventually(t, "r2's code turning red", func() bool { return code("r2").Color == "red" })
+	c := code("r2")
+	if len(c.Reasons) != 1 || c.Reasons[0].Rule != "close-contact" || c.Reasons[0].Case != "r1" || c.Reasons[0].Place != "v1" ||
+		!c.ValidUntil.Equal(t0.Add(time.Hour+14*24*time.Hour)) {
+		t.Fatalf("r2's code: %+v", c)
+	}
+	if c.QRPNG != "/api/v1/people/r2/code.png" || !c.Expires.Equal(now.Add(credential.DefaultLifetime)) {
+		t.Fatalf("links and expiry: %+v", c)
+	}
+	if r := credential.Verify(c.Token, ring.TrustList(), now); r.Status != credential.Valid || r.Claims.Color != "red" || r.Claims.Subject != "r2" {
+		t.Fatalf("the token: %+v", r)
+	}
+	if got := code("r3"); got.Color != "yellow" || got.Reasons[0].Via != "r2" {
+		t.Fatalf("r3, a secondary contact: %+v", got)
+	}
+	if got := code("r1"); got.Color != "red" || got.Reasons[0].Rule != "active-case" {
+		t.Fatalf("r1, the case: %+v", got)
+	}
+	problemOK(t, a.do("GET", "/api/v1/people/nobody/code", nil), http.StatusNotFound)
+
+	// An approved appeal makes r3 green until it expires.
+	want[obj](t, a.do("POST", "/api/v1/appeals", obj{"id": "a1", "person": "r3", "status": "approved", "color": "green",
+		"decided": now.Format(time.RFC3339), "expires": now.Add(24 * time.Hour).Format(time.RFC3339)}), http.StatusCreated)
+	eventually(t, "r3's appeal", func() bool { return code("r3").Color == "green" })
+
+	// The images hold fresh tokens.
+	rec := a.do("GET", "/api/v1/people/r2/code.svg", nil)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(rec.Body.String(), "<svg") {
+		t.Fatalf("code.svg: %d %s", rec.Code, rec.Header())
+	}
+	trust := want[credential.TrustList](t, a.do("GET", "/api/v1/trust-list", nil), http.StatusOK)
+	if len(trust.Keys) != 1 || trust.Keys[0].Alg != "ES256" {
+		t.Fatalf("trust list: %+v", trust)
+	}
+
+	// Tracing one case, and the chains (one case: no cluster yet).
+	es := want[exposureList](t, a.do("GET", "/api/v1/cases/r1/exposures", nil), http.StatusOK)
+	if len(es.Items) != 2 || es.Items[0].Person != "r2" || es.Items[1].Person != "r3" || es.Items[1].Degree != 2 {
+		t.Fatalf("exposures of r1: %+v", es.Items)
+	}
+	problemOK(t, a.do("GET", "/api/v1/cases/nobody/exposures", nil), http.StatusNotFound)
+	want[clusterList](t, a.do("GET", "/api/v1/chains", nil), http.StatusOK)
+
+	// A policy that does not compile is refused with its position; the
+	// running one stays.
+	bad := strings.Replace(string(risk.DefaultSource()), "e.end + duration", "e.finish + duration", 1)
+	p := problemOK(t, a.do("PUT", "/api/v1/policy", bad, "Content-Type", yamlType), http.StatusUnprocessableEntity)
+	if !strings.Contains(p.Detail, "policy.yaml:") || !strings.Contains(p.Detail, "finish") {
+		t.Fatalf("bad policy: %+v", p)
+	}
+	// What if close contacts were yellow?
+	milder := strings.Replace(string(risk.DefaultSource()), "- id: close-contact\n    color: red", "- id: close-contact\n    color: yellow", 1)
+	report := want[risk.Report](t, a.do("POST", "/api/v1/policy/what-if", milder, "Content-Type", yamlType), http.StatusOK)
+	if report.Total != 5 || report.Changed != 1 || report.Transitions[0].From != "red" || report.Transitions[0].To != "yellow" {
+		t.Fatalf("what-if: %+v", report)
+	}
+	if code("r2").Color != "red" {
+		t.Fatal("what-if applied the policy")
+	}
+	info := want[policyInfo](t, a.do("PUT", "/api/v1/policy", milder, "Content-Type", yamlType), http.StatusOK)
+	if !strings.HasPrefix(info.Hash, "sha256:") {
+		t.Fatalf("policy info: %+v", info)
+	}
+	eventually(t, "r2 turning yellow under the new policy", func() bool { return code("r2").Color == "yellow" })
+}
