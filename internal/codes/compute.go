@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"outbreak/internal/cases"
@@ -70,7 +71,15 @@ func Load(ctx context.Context, s Store, rules trace.Rules, now time.Time, worker
 func Latest(es []trace.Exposure) []trace.Exposure {
 	es = slices.Clone(es)
 	slices.SortFunc(es, func(a, b trace.Exposure) int {
-		return cmp.Or(cmp.Compare(a.Person, b.Person), cmp.Compare(a.CasePerson, b.CasePerson), cmp.Compare(a.Degree, b.Degree), b.End.Compare(a.End))
+		switch {
+		case a.Person != b.Person:
+			return strings.Compare(a.Person, b.Person)
+		case a.CasePerson != b.CasePerson:
+			return strings.Compare(a.CasePerson, b.CasePerson)
+		case a.Degree != b.Degree:
+			return cmp.Compare(a.Degree, b.Degree)
+		}
+		return b.End.Compare(a.End)
 	})
 	return slices.CompactFunc(es, func(a, b trace.Exposure) bool {
 		return a.Person == b.Person && a.CasePerson == b.CasePerson && a.Degree == b.Degree

@@ -116,7 +116,9 @@ func (db *DB) openSQLite(ctx context.Context) error {
 	if err := w.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(ON)")
+	// Readers map the file rather than read it page by page: tracing jumps
+	// between the indexes and rows of days all over a large file.
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(ON)&_pragma=mmap_size(68719476736)")
 	if err != nil {
 		return fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}

@@ -31,6 +31,7 @@ type TraceIndex struct {
 	mu     sync.Mutex
 	cache  map[[2]int64][]trace.Visit // (place, day) → visits
 	cached int                        // visits in cache
+	people map[int64]string           // every resident's ID by key, once read
 }
 
 // stmtCache keeps prepared statements for the life of the store.
@@ -220,14 +221,55 @@ func (x *TraceIndex) PlaceKey(ctx context.Context, id string) (int64, error) {
 	return x.db.keys.lookup(ctx, x.db.reader(), "places", "place", id, nil)
 }
 
-// Names returns the IDs of residents and places by key.
+// Names returns the IDs of residents and places by key. Asked for many
+// residents, it reads the whole table once, which is quicker than looking
+// them up by key when tracing reaches a good part of a city.
 func (x *TraceIndex) Names(ctx context.Context, persons, places []int64) (map[int64]string, map[int64]string, error) {
+	if len(persons) > wholeTable {
+		x.mu.Lock()
+		defer x.mu.Unlock()
+		if x.people == nil {
+			people, err := x.all(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			x.people = people
+		}
+		p := make(map[int64]string, len(persons))
+		for _, k := range persons {
+			p[k] = x.people[k]
+		}
+		v, err := x.ids(ctx, "places", places)
+		return p, v, err
+	}
 	p, err := x.ids(ctx, "residents", persons)
 	if err != nil {
 		return nil, nil, err
 	}
 	v, err := x.ids(ctx, "places", places)
 	return p, v, err
+}
+
+// wholeTable is how many residents make Names read them all.
+const wholeTable = 2000
+
+// all reads the ID of every resident by key.
+func (x *TraceIndex) all(ctx context.Context) (map[int64]string, error) {
+	r, err := x.db.reader().query(ctx, "SELECT key, id FROM residents")
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	out := map[int64]string{}
+	for r.Next() {
+		var k int64
+		var id string
+		if err := r.Scan(&k, &id); err != nil {
+			return nil, err
+		}
+		out[k] = id
+	}
+	return out, r.Err()
 }
 
 func (x *TraceIndex) ids(ctx context.Context, table string, keys []int64) (map[int64]string, error) {

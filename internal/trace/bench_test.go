@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 	"outbreak/internal/trace"
 )
 
-// BenchmarkTraceCity traces 1,000 new cases in a stored city, degree 1 and
+// BenchmarkTraceCity traces 1,000 new cases (OUTBREAK_BENCH_CASES) in a stored city, degree 1 and
 // 2, as of OUTBREAK_BENCH_AT (default now), on every core: residents spread
 // evenly over the city, each with onset two days before that instant, traced
 // against them and the cases stored. The city is the data directory in
@@ -61,8 +62,14 @@ func BenchmarkTraceCity(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	n := 1000
+	if s := os.Getenv("OUTBREAK_BENCH_CASES"); s != "" {
+		if n, err = strconv.Atoi(s); err != nil {
+			b.Fatal(err)
+		}
+	}
 	var todo []cases.Case
-	for i := 0; i < len(people) && len(todo) < 1000; i += max(1, len(people)/1000) {
+	for i := 0; i < len(people) && len(todo) < n; i += max(1, len(people)/n) {
 		todo = append(todo, cases.Case{ID: "new-" + people[i], Person: people[i], Onset: now.Add(-48 * time.Hour)})
 	}
 	known := append(trace.Known(cs, now), todo...)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -187,7 +188,20 @@ func (n *names) resolve(ctx context.Context, found []Contact) ([]Exposure, error
 // and end.
 func SortExposures(es []Exposure) {
 	slices.SortFunc(es, func(a, b Exposure) int {
-		return cmp.Or(cmp.Compare(a.Person, b.Person), cmp.Compare(a.CasePerson, b.CasePerson), cmp.Compare(a.Degree, b.Degree),
-			cmp.Compare(a.Via, b.Via), cmp.Compare(a.Place, b.Place), a.Start.Compare(b.Start), a.End.Compare(b.End))
+		switch {
+		case a.Person != b.Person:
+			return strings.Compare(a.Person, b.Person)
+		case a.CasePerson != b.CasePerson:
+			return strings.Compare(a.CasePerson, b.CasePerson)
+		case a.Degree != b.Degree:
+			return cmp.Compare(a.Degree, b.Degree)
+		case a.Via != b.Via:
+			return strings.Compare(a.Via, b.Via)
+		case a.Place != b.Place:
+			return strings.Compare(a.Place, b.Place)
+		case !a.Start.Equal(b.Start):
+			return a.Start.Compare(b.Start)
+		}
+		return a.End.Compare(b.End)
 	})
 }
