@@ -15,51 +15,71 @@ import (
 )
 
 func benchCmd(ctx context.Context, e env, args []string) error {
-	fs := flags(e, "bench", "checkins")
+	fs := flags(e, "bench", "checkins | codes")
 	url := fs.String("url", "http://127.0.0.1:8080", "base URL of a running server")
-	rate := fs.Int("rate", 2000, "check-ins per second, sent on schedule whatever the answers")
+	rate := fs.Int("rate", 2000, "requests per second, sent on schedule whatever the answers")
 	duration := fs.Duration("duration", 30*time.Second, "how long to send")
 	maxInFlight := fs.Int("max-in-flight", 2000, "requests in flight at most; past it the run fails")
 	pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || pos[0] != "checkins" {
+	if len(pos) != 1 || pos[0] != "checkins" && pos[0] != "codes" {
 		fs.Usage()
-		return usageError{"bench needs a benchmark: checkins"}
+		return usageError{"bench needs a benchmark: checkins or codes"}
 	}
 	if *rate < 1 || *rate > 100000 || *duration <= 0 || *duration > time.Hour {
 		return usageError{"--rate must be in [1, 100000] and --duration in (0, 1h]"}
 	}
-	return benchCheckins(ctx, e, *url, *rate, *duration, *maxInFlight)
-}
-
-// benchCheckins sends check-ins at a fixed rate (an open loop) and reports
-// latency percentiles measured from when each request was due, so that a
-// stalled server shows in the figures instead of slowing the sender.
-func benchCheckins(ctx context.Context, e env, base string, rate int, duration time.Duration, maxInFlight int) error {
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: maxInFlight, MaxConnsPerHost: maxInFlight}}
-	people, err := ids(ctx, client, base+"/api/v1/people?limit=1000")
+	n := int(duration.Seconds() * float64(*rate))
+	if n < 1 {
+		return usageError{"--rate × --duration must make at least one request"}
+	}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *maxInFlight, MaxConnsPerHost: *maxInFlight}}
+	people, err := ids(ctx, client, *url+"/api/v1/people?limit=1000")
 	if err != nil {
 		return err
 	}
-	places, err := ids(ctx, client, base+"/api/v1/places?limit=1000")
+	places, err := ids(ctx, client, *url+"/api/v1/places?limit=1000")
 	if err != nil {
 		return err
 	}
 	if len(people) == 0 || len(places) == 0 {
-		return fmt.Errorf("bench: the server at %s has no residents or places; run the demo first", base)
+		return fmt.Errorf("bench: the server at %s has no residents or places; run the demo first", *url)
 	}
-	n := int(duration.Seconds() * float64(rate))
-	if n < 1 {
-		return usageError{"--rate × --duration must make at least one check-in"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var send func(due time.Time) func() error
+	if pos[0] == "checkins" {
+		send = func(due time.Time) func() error {
+			body, _ := json.Marshal(map[string]string{
+				"person": people[rng.IntN(len(people))], "place": places[rng.IntN(len(places))],
+				"check_in": due.UTC().Format(time.RFC3339Nano),
+			})
+			return func() error { return request(client, "POST", *url+"/api/v1/visits", body, http.StatusCreated) }
+		}
+	} else {
+		if err := codesReady(ctx, client, *url+"/api/v1/people/"+people[0]+"/code"); err != nil {
+			return err
+		}
+		send = func(time.Time) func() error {
+			target := *url + "/api/v1/people/" + people[rng.IntN(len(people))] + "/code"
+			return func() error { return request(client, "GET", target, nil, http.StatusOK) }
+		}
 	}
+	return openLoop(ctx, e, pos[0], n, *rate, *maxInFlight, send)
+}
+
+// openLoop sends n requests at a fixed rate (an open loop) and reports
+// latency percentiles measured from when each request was due, so that a
+// stalled server shows in the figures instead of slowing the sender. send
+// makes the request due at an instant, on the sender's goroutine, and
+// returns what sends it.
+func openLoop(ctx context.Context, e env, name string, n, rate, maxInFlight int, send func(due time.Time) func() error) error {
 	interval := time.Second / time.Duration(rate)
 	latencies := make([]time.Duration, n)
 	var failed, inFlight atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
-	rng := rand.New(rand.NewPCG(1, 2))
 	start := time.Now()
 	for i := range n {
 		due := start.Add(time.Duration(i) * interval)
@@ -73,21 +93,11 @@ func benchCheckins(ctx context.Context, e env, base string, rate int, duration t
 		if inFlight.Load() >= int64(maxInFlight) {
 			return fmt.Errorf("bench: %d requests in flight; the server cannot keep up with %d/s", maxInFlight, rate)
 		}
-		body, _ := json.Marshal(map[string]string{
-			"person": people[rng.IntN(len(people))], "place": places[rng.IntN(len(places))],
-			"check_in": due.UTC().Format(time.RFC3339Nano),
-		})
+		do := send(due)
 		inFlight.Add(1)
 		wg.Go(func() {
 			defer inFlight.Add(-1)
-			resp, err := client.Post(base+"/api/v1/visits", "application/json", bytes.NewReader(body))
-			if err == nil {
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusCreated {
-					err = fmt.Errorf("status %s", resp.Status)
-				}
-			}
+			err := do()
 			latencies[i] = time.Since(due)
 			if err != nil {
 				failed.Add(1)
@@ -99,14 +109,51 @@ func benchCheckins(ctx context.Context, e env, base string, rate int, duration t
 	elapsed := time.Since(start)
 	slices.Sort(latencies)
 	pct := func(p float64) time.Duration { return latencies[min(n-1, int(p*float64(n)))] }
-	fmt.Fprintf(e.stdout, "check-ins: %d sent in %.1fs (%.0f/s), %d failed\n", n, elapsed.Seconds(), float64(n)/elapsed.Seconds(), failed.Load())
+	fmt.Fprintf(e.stdout, "%s: %d sent in %.1fs (%.0f/s), %d failed\n", name, n, elapsed.Seconds(), float64(n)/elapsed.Seconds(), failed.Load())
 	fmt.Fprintf(e.stdout, "latency from due time: p50 %v  p90 %v  p99 %v  p99.9 %v  max %v\n",
 		pct(0.50).Round(10*time.Microsecond), pct(0.90).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond),
 		pct(0.999).Round(10*time.Microsecond), latencies[n-1].Round(10*time.Microsecond))
 	if err, _ := firstErr.Load().(error); err != nil {
-		return fmt.Errorf("bench: %d check-ins failed, the first with: %w", failed.Load(), err)
+		return fmt.Errorf("bench: %d requests failed, the first with: %w", failed.Load(), err)
 	}
 	return nil
+}
+
+// request sends one request and checks its status.
+func request(client *http.Client, method, url string, body []byte, want int) error {
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: status %s", method, url, resp.Status)
+	}
+	return nil
+}
+
+// codesReady waits up to ten minutes for the server to have computed the
+// codes.
+func codesReady(ctx context.Context, client *http.Client, url string) error {
+	for range 600 {
+		if err := request(client, "GET", url, nil, http.StatusOK); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	return fmt.Errorf("bench: %s did not answer 200 within ten minutes", url)
 }
 
 // ids reads the IDs of one page of a list.

@@ -172,6 +172,12 @@ func TestServe(t *testing.T) {
 		t.Fatalf("healthz: %v %v", h, err)
 	}
 	h.Body.Close()
+	for _, b := range []string{"checkins", "codes"} {
+		out, _, err := outbreak(t, nil, "bench", b, "--url", url, "--rate", "200", "--duration", "1s")
+		if err != nil || !strings.Contains(out, "200 sent") || !strings.Contains(out, "0 failed") {
+			t.Fatalf("bench %s: %v\n%s", b, err, out)
+		}
+	}
 }
 
 func TestMain(m *testing.M) {
