@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"outbreak/internal/codes"
 	"outbreak/internal/record"
 	"outbreak/internal/risk"
+	"outbreak/internal/sqlstore"
 )
 
 // policyPath is where the running policy of a data directory lives; without
@@ -40,48 +42,65 @@ func loadPolicy(data, file string) (*risk.Policy, error) {
 	return risk.Parse(file, src)
 }
 
+// asOfFlags are the flags of the commands that read a city as of an instant.
+type asOfFlags struct {
+	store  storeFlags
+	at     timeFlag
+	format string
+	policy string
+}
+
+func (f *asOfFlags) register(fs *flag.FlagSet) {
+	f.store.register(fs, "")
+	fs.Var(&f.at, "at", "as of this instant (RFC 3339); default now")
+	fs.StringVar(&f.format, "format", "csv", "csv or json")
+	fs.StringVar(&f.policy, "policy", "", "policy file; default the data directory's policy.yaml, else the built-in one")
+}
+
+// open checks the flags (a command that reads a city takes no arguments)
+// and opens the policy and the store.
+func (f *asOfFlags) open(ctx context.Context, e env, name string, pos []string) (*risk.Policy, *sqlstore.DB, error) {
+	switch {
+	case len(pos) != 0:
+		return nil, nil, usageError{name + " takes no arguments"}
+	case f.format != "csv" && f.format != "json":
+		return nil, nil, usageError{fmt.Sprintf("--format must be csv or json, not %q", f.format)}
+	case f.store.data == "":
+		return nil, nil, usageError{"--data is required"}
+	}
+	policy, err := loadPolicy(f.store.data, f.policy)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, _, err := f.store.open(ctx, newLogger(e.stderr))
+	return policy, db, err
+}
+
 func codesCmd(ctx context.Context, e env, args []string) error {
 	fs := flags(e, "codes", "")
-	var sf storeFlags
-	sf.register(fs, "")
-	var at timeFlag
-	fs.Var(&at, "at", "compute codes as of this instant (RFC 3339); default now")
-	format := fs.String("format", "csv", "csv or json")
-	policyFile := fs.String("policy", "", "policy file; default the data directory's policy.yaml, else the built-in one")
+	var f asOfFlags
+	f.register(fs)
 	whatIf := fs.Bool("what-if", false, "print how many codes --policy would change, by region, without applying it")
 	pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 0 {
-		return usageError{"codes takes no arguments"}
-	}
-	if err := formatFlag(*format); err != nil {
-		return err
-	}
-	if *whatIf && *policyFile == "" {
+	if *whatIf && f.policy == "" {
 		return usageError{"--what-if needs --policy NEW"}
 	}
-	if sf.data == "" {
-		return usageError{"--data is required"}
-	}
-	policy, err := loadPolicy(sf.data, *policyFile)
-	if err != nil {
-		return err
-	}
-	db, _, err := sf.open(ctx, newLogger(e.stderr))
+	policy, db, err := f.open(ctx, e, "codes", pos)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	now, workers := at.or(time.Now()), runtime.GOMAXPROCS(0)
+	now, workers := f.at.or(time.Now()), runtime.GOMAXPROCS(0)
 	snap, err := codes.Load(ctx, db, policy.Rules(), now, workers)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriter(e.stdout)
 	if *whatIf {
-		current, err := loadPolicy(sf.data, "")
+		current, err := loadPolicy(f.store.data, "")
 		if err != nil {
 			return fmt.Errorf("the running policy: %w", err)
 		}
@@ -95,7 +114,7 @@ func codesCmd(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *format == "json" {
+		if f.format == "json" {
 			err = writeJSON(w, report)
 		} else {
 			err = report.WriteText(w)
@@ -105,7 +124,7 @@ func codesCmd(ctx context.Context, e env, args []string) error {
 		}
 		return w.Flush()
 	}
-	if err := writeCodes(ctx, w, *format, snap, db, policy); err != nil {
+	if err := writeCodes(ctx, w, f.format, snap, db, policy); err != nil {
 		return err
 	}
 	return w.Flush()

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"runtime"
 	"strconv"
 	"time"
@@ -39,46 +38,21 @@ func (f *timeFlag) or(now time.Time) time.Time {
 	return f.t
 }
 
-// formatFlag checks --format.
-func formatFlag(format string) error {
-	if format != "csv" && format != "json" {
-		return usageError{fmt.Sprintf("--format must be csv or json, not %q", format)}
-	}
-	return nil
-}
-
 func traceCmd(ctx context.Context, e env, args []string) error {
 	fs := flags(e, "trace", "")
-	var sf storeFlags
-	sf.register(fs, "")
-	var at timeFlag
-	fs.Var(&at, "at", "trace as of this instant (RFC 3339); default now")
-	format := fs.String("format", "csv", "csv or json")
-	policyFile := fs.String("policy", "", "policy file whose settings to trace by; default the built-in policy")
+	var f asOfFlags
+	f.register(fs)
 	chains := fs.Bool("chains", false, "print the clusters of linked cases instead of the exposures (JSON)")
 	pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 0 {
-		return usageError{"trace takes no arguments"}
-	}
-	if err := formatFlag(*format); err != nil {
-		return err
-	}
-	if sf.data == "" {
-		return usageError{"--data is required"}
-	}
-	policy, err := loadPolicy(sf.data, *policyFile)
-	if err != nil {
-		return err
-	}
-	db, _, err := sf.open(ctx, newLogger(e.stderr))
+	policy, db, err := f.open(ctx, e, "trace", pos)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	now := at.or(time.Now())
+	now := f.at.or(time.Now())
 	known, err := codes.KnownCases(ctx, db, now)
 	if err != nil {
 		return err
@@ -90,7 +64,7 @@ func traceCmd(ctx context.Context, e env, args []string) error {
 	w := bufio.NewWriter(e.stdout)
 	var out *rowWriter
 	if !*chains {
-		out = exposureWriter(w, *format)
+		out = exposureWriter(w, f.format)
 	}
 	isCase := map[string]bool{}
 	for _, c := range known {

@@ -37,8 +37,9 @@ type Keeper struct {
 	mu    sync.RWMutex
 	ready bool
 	st    *state
-	// behind is set when a change did not fit the queue: the next round
-	// rebuilds instead.
+	// behind is set until every code has been computed, and again when a
+	// change did not fit the queue, an update failed or the policy changed:
+	// the next round computes every code.
 	behind bool
 }
 
@@ -72,7 +73,7 @@ type state struct {
 // NewKeeper returns a keeper; Run computes the codes and keeps them.
 func NewKeeper(cfg Config) *Keeper {
 	k := &Keeper{store: cfg.Store, engine: cfg.Engine, log: cfg.Logger, now: cfg.Now, workers: max(1, cfg.Workers),
-		rebuild: cfg.Rebuild, changes: make(chan any, 1<<16), wake: make(chan struct{}, 1)}
+		rebuild: cfg.Rebuild, changes: make(chan any, 1<<16), wake: make(chan struct{}, 1), behind: true}
 	if k.log == nil {
 		k.log = slog.New(slog.DiscardHandler)
 	}
@@ -140,63 +141,61 @@ func (k *Keeper) Chains() ([]trace.Cluster, error) {
 
 // Run computes every code and keeps them current until ctx ends.
 func (k *Keeper) Run(ctx context.Context) error {
-	for {
-		if err := k.build(ctx); err == nil {
-			break
-		} else if ctx.Err() != nil {
-			return nil
-		} else {
-			k.log.ErrorContext(ctx, "codes: computing every code failed; retrying in 10s", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(10 * time.Second):
-		}
-	}
 	rebuild := time.NewTicker(k.rebuild)
 	defer rebuild.Stop()
-	for {
+	for ctx.Err() == nil {
+		k.mu.RLock()
+		behind := k.behind
+		k.mu.RUnlock()
+		if behind {
+			k.step(ctx, func() error { return k.build(ctx) })
+			continue
+		}
 		timer := time.NewTimer(k.untilDue())
 		select {
 		case <-ctx.Done():
-			timer.Stop()
-			return nil
 		case item := <-k.changes:
 			batch := []any{item}
+		drain:
 			for len(batch) < 10000 {
 				select {
 				case item := <-k.changes:
 					batch = append(batch, item)
-					continue
 				default:
+					break drain
 				}
-				break
 			}
 			k.step(ctx, func() error { return k.apply(ctx, batch) })
 		case <-timer.C:
 			k.step(ctx, func() error { return k.expire(ctx) })
 		case <-k.wake:
-			k.step(ctx, func() error { return nil })
 		case <-rebuild.C:
 			k.Reload()
 		}
 		timer.Stop()
 	}
+	return nil
 }
 
-// step runs one round of work, rebuilding instead when changes were lost.
+// step runs one round of work. When it fails, every code is computed again
+// next, after a pause if computing every code was what failed.
 func (k *Keeper) step(ctx context.Context, work func() error) {
 	k.mu.RLock()
-	behind := k.behind
+	rebuilding := k.behind
 	k.mu.RUnlock()
 	err := work()
-	if behind {
-		err = k.build(ctx)
+	if err == nil || ctx.Err() != nil {
+		return
 	}
-	if err != nil && ctx.Err() == nil {
-		k.log.ErrorContext(ctx, "codes: an update failed; computing every code again", "err", err)
-		k.Reload()
+	k.log.ErrorContext(ctx, "codes: an update failed; every code will be computed again", "err", err)
+	k.mu.Lock()
+	k.behind = true
+	k.mu.Unlock()
+	if rebuilding {
+		select {
+		case <-ctx.Done():
+		case <-time.After(10 * time.Second):
+		}
 	}
 }
 

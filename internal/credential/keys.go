@@ -45,6 +45,7 @@ type signingKey struct {
 	priv   *ecdsa.PrivateKey
 	signer cose.Signer
 	spki   []byte
+	kid    []byte // KID decoded, as the COSE header holds it
 }
 
 // ring is the index file, ring.json.
@@ -121,7 +122,8 @@ func (key *signingKey) init(priv *ecdsa.PrivateKey) error {
 		return err
 	}
 	key.priv, key.signer, key.spki = priv, signer, spki
-	return nil
+	key.kid, err = hex.DecodeString(kidOf(spki))
+	return err
 }
 
 // kidOf is a key's ID: the first 8 bytes of the SHA-256 of its
@@ -155,15 +157,20 @@ func (k *Keyring) Rotate(now time.Time) (string, error) {
 	if err := writeFile(filepath.Join(k.dir, key.KID+".pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
 		return "", err
 	}
+	// The keys in memory are shared with Issue and TrustList, which read
+	// them without the lock, so the new index is made of copies.
+	keys := make([]*signingKey, len(k.keys), len(k.keys)+1)
 	active := 0
 	for i := len(k.keys) - 1; i >= 0; i-- {
-		if k.keys[i].Retired.IsZero() {
+		c := *k.keys[i]
+		if c.Retired.IsZero() {
 			if active++; active > 1 {
-				k.keys[i].Retired = now.UTC()
+				c.Retired = now.UTC()
 			}
 		}
+		keys[i] = &c
 	}
-	keys := append(k.keys, key)
+	keys = append(keys, key)
 	data, err := json.MarshalIndent(ring{Keys: keys}, "", "  ")
 	if err != nil {
 		return "", err

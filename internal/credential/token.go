@@ -3,14 +3,14 @@
 // zlib, encoded in base45 (RFC 9285) behind the prefix "OB1:", and drawn as
 // a QR code, as the EU Digital COVID Certificate does with "HC1:". A token
 // holds the resident's pseudonymous ID, the color and when it was issued and
-// expires; no name.
+// expires; no name. Base45 uses only the characters of a QR code's
+// alphanumeric mode, so the whole token fills a QR code compactly.
 package credential
 
 import (
 	"bytes"
 	"compress/zlib"
 	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"sync"
 	"time"
@@ -19,6 +19,7 @@ import (
 	"github.com/veraison/go-cose"
 
 	"outbreak/internal/errs"
+	"outbreak/internal/record"
 )
 
 // Prefix begins every token.
@@ -29,12 +30,25 @@ const Prefix = "OB1:"
 // little use.
 const DefaultLifetime = 5 * time.Minute
 
-// colorClaim is the CWT claim that holds the color: a private claim key
-// (negative, outside the IANA registry).
-const colorClaim = -65537
+// The CWT claim keys of a token: iss, sub, exp and iat from RFC 8392, and
+// the color as a private claim, a negative key outside the IANA registry
+// (whose private-use range is below -65536).
+const (
+	claimIssuer   = 1
+	claimSubject  = 2
+	claimExpires  = 4
+	claimIssuedAt = 6
+	claimColor    = -65537
+)
 
 // maxPayload bounds a decompressed token; ours are under 200 bytes.
 const maxPayload = 4096
+
+// compression is the zlib level of tokens. A signed message of about 130
+// bytes, half of them signature, does not compress, so every level gives
+// the same stored block; BestSpeed makes it the fastest, and Verify, which
+// compresses again to check that a token is exactly as issued, gains most.
+const compression = zlib.BestSpeed
 
 // Claims are what a token says.
 type Claims struct {
@@ -45,7 +59,8 @@ type Claims struct {
 	Expires  time.Time
 }
 
-// cwt is the CBOR form of Claims; CWT times are whole seconds.
+// cwt is the CBOR form of Claims (the keys are the claim* constants); CWT
+// times are whole seconds.
 type cwt struct {
 	Issuer   string `cbor:"1,keyasint,omitempty"`
 	Subject  string `cbor:"2,keyasint"`
@@ -70,17 +85,26 @@ var (
 		}
 		return m
 	}()
+	// zlibWriters and zlibReaders keep compressors, whose state is tens of
+	// kilobytes, from one token to the next.
 	zlibWriters = sync.Pool{New: func() any {
-		w, _ := zlib.NewWriterLevel(io.Discard, zlib.BestCompression)
+		w, _ := zlib.NewWriterLevel(io.Discard, compression)
 		return w
 	}}
+	zlibReaders sync.Pool
 )
 
 func validColor(c string) bool { return c == "green" || c == "yellow" || c == "red" }
 
 // Issue signs claims with the primary key and returns the token. A zero
-// IssuedAt is now; a zero Expires is DefaultLifetime later.
+// IssuedAt is now; a zero Expires is DefaultLifetime later. The subject must
+// be an identifier (record.CheckID) and the color green, yellow or red;
+// otherwise the error is Invalid and names the field. Issue is safe for
+// concurrent use.
 func (k *Keyring) Issue(c Claims) (string, error) {
+	if err := record.CheckID("subject", c.Subject); err != nil {
+		return "", err
+	}
 	if !validColor(c.Color) {
 		return "", errs.Field("color", "must be green, yellow or red, not %q", c.Color)
 	}
@@ -90,6 +114,12 @@ func (k *Keyring) Issue(c Claims) (string, error) {
 	if c.Expires.IsZero() {
 		c.Expires = c.IssuedAt.Add(DefaultLifetime)
 	}
+	if c.Expires.Unix() <= c.IssuedAt.Unix() {
+		return "", errs.Field("expires", "must be at least a second after the issue time")
+	}
+	if len(c.Issuer) > record.MaxIDLen {
+		return "", errs.Field("issuer", "longer than %d characters", record.MaxIDLen)
+	}
 	payload, err := encMode.Marshal(cwt{Issuer: c.Issuer, Subject: c.Subject, Color: c.Color,
 		IssuedAt: c.IssuedAt.Unix(), Expires: c.Expires.Unix()})
 	if err != nil {
@@ -98,8 +128,7 @@ func (k *Keyring) Issue(c Claims) (string, error) {
 	key := primary(k.current())
 	msg := cose.NewSign1Message()
 	msg.Headers.Protected.SetAlgorithm(cose.AlgorithmES256)
-	kid, _ := hex.DecodeString(key.KID)
-	msg.Headers.Protected[cose.HeaderLabelKeyID] = kid
+	msg.Headers.Protected[cose.HeaderLabelKeyID] = key.kid
 	msg.Payload = payload
 	if err := msg.Sign(rand.Reader, nil, key.signer); err != nil {
 		return "", err
@@ -108,103 +137,44 @@ func (k *Keyring) Issue(c Claims) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return encode(signed), nil
+	return Prefix + Base45Encode(compress(signed)), nil
 }
 
-// encode compresses and encodes a signed message as a token.
-func encode(signed []byte) string {
+// compress compresses a signed message as tokens are.
+func compress(signed []byte) []byte {
 	var buf bytes.Buffer
+	buf.Grow(len(signed) + 16)
 	w := zlibWriters.Get().(*zlib.Writer)
 	w.Reset(&buf)
-	w.Write(signed)
+	w.Write(signed) // a bytes.Buffer does not fail
 	w.Close()
 	zlibWriters.Put(w)
-	return Prefix + Base45Encode(buf.Bytes())
+	return buf.Bytes()
 }
 
-// Status is the outcome of verifying a token.
-type Status int
-
-// The outcomes of Verify, from the worst.
-const (
-	Malformed Status = iota
-	UnknownKey
-	BadSignature
-	Expired
-	Valid
-)
-
-func (s Status) String() string {
-	return [...]string{"malformed", "unknown key", "bad signature", "expired", "valid"}[s]
-}
-
-// Result is what Verify found: the status, the claims when the token could
-// be read, and why when it is not valid.
-type Result struct {
-	Status Status
-	Claims Claims
-	Detail string
-}
-
-// clockSkew is how far in the future a token's issue time may be, for a
-// checkpoint whose clock is a little behind.
-const clockSkew = time.Minute
-
-// Verify checks a token against a trust list at an instant, offline. Only a
-// token exactly as Issue makes it, signed by a key of the list, and not
-// expired is Valid: one truncated, re-encoded in any layer (prefix, base45,
-// zlib, CBOR) or tampered with is Malformed or has a BadSignature.
-func Verify(token string, trust *TrustList, now time.Time) Result {
-	bad := func(s Status, detail string) Result { return Result{Status: s, Detail: detail} }
-	text, ok := bytes.CutPrefix([]byte(token), []byte(Prefix))
-	if !ok {
-		return bad(Malformed, "does not begin with "+Prefix)
+// decompress undoes compress, refusing more than maxPayload bytes.
+func decompress(compressed []byte) ([]byte, bool) {
+	src := bytes.NewReader(compressed)
+	var zr io.ReadCloser
+	if r, ok := zlibReaders.Get().(io.ReadCloser); ok {
+		if r.(zlib.Resetter).Reset(src, nil) != nil {
+			zlibReaders.Put(r)
+			return nil, false
+		}
+		zr = r
+	} else {
+		r, err := zlib.NewReader(src)
+		if err != nil {
+			return nil, false
+		}
+		zr = r
 	}
-	compressed, err := Base45Decode(string(text))
-	if err != nil {
-		return bad(Malformed, "not base45")
+	defer zlibReaders.Put(zr)
+	var out bytes.Buffer
+	out.Grow(256)
+	n, err := out.ReadFrom(io.LimitReader(zr, maxPayload+1))
+	if err != nil || n > maxPayload || src.Len() != 0 {
+		return nil, false
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(compressed))
-	if err != nil {
-		return bad(Malformed, "not zlib")
-	}
-	signed, err := io.ReadAll(io.LimitReader(zr, maxPayload+1))
-	if err != nil || len(signed) > maxPayload {
-		return bad(Malformed, "not zlib, or too long")
-	}
-	var msg cose.Sign1Message
-	if err := msg.UnmarshalCBOR(signed); err != nil {
-		return bad(Malformed, "not COSE_Sign1: "+err.Error())
-	}
-	// Re-encoding every layer must give the token back: one byte string
-	// has one token.
-	if again, err := msg.MarshalCBOR(); err != nil || !bytes.Equal(again, signed) || encode(signed) != token {
-		return bad(Malformed, "not encoded as a token is issued")
-	}
-	if alg, err := msg.Headers.Protected.Algorithm(); err != nil || alg != cose.AlgorithmES256 || len(msg.Headers.Unprotected) != 0 {
-		return bad(Malformed, "not signed with ES256 in the protected header alone")
-	}
-	kid, _ := msg.Headers.Protected[cose.HeaderLabelKeyID].([]byte)
-	verifier := trust.verifier(hex.EncodeToString(kid))
-	if verifier == nil {
-		return bad(UnknownKey, "key "+hex.EncodeToString(kid)+" is not in the trust list")
-	}
-	if err := msg.Verify(nil, verifier); err != nil {
-		return bad(BadSignature, "the signature does not match")
-	}
-	var c cwt
-	if err := decMode.Unmarshal(msg.Payload, &c); err != nil {
-		return bad(Malformed, "the claims are not a CWT: "+err.Error())
-	}
-	claims := Claims{Issuer: c.Issuer, Subject: c.Subject, Color: c.Color,
-		IssuedAt: time.Unix(c.IssuedAt, 0).UTC(), Expires: time.Unix(c.Expires, 0).UTC()}
-	switch {
-	case c.Subject == "" || !validColor(c.Color) || c.Expires <= c.IssuedAt:
-		return Result{Status: Malformed, Claims: claims, Detail: "the claims lack a subject, a color or a lifetime"}
-	case !now.Before(claims.Expires):
-		return Result{Status: Expired, Claims: claims, Detail: "expired at " + claims.Expires.Format(time.RFC3339)}
-	case claims.IssuedAt.After(now.Add(clockSkew)):
-		return Result{Status: Expired, Claims: claims, Detail: "issued in the future, at " + claims.IssuedAt.Format(time.RFC3339)}
-	}
-	return Result{Status: Valid, Claims: claims}
+	return out.Bytes(), true
 }

@@ -61,37 +61,14 @@ func (db *DB) TraceIndex(ctx context.Context, defaultDwell time.Duration) (trace
 	x := &TraceIndex{db: db, reach: map[int64]int64{}, dwell: map[int64]int64{}, cache: map[[2]int64][]trace.Visit{}}
 	c := db.reader()
 	maxDwell := defaultDwell.Microseconds()
-	r, err := c.query(ctx, "SELECT key, default_dwell FROM places WHERE default_dwell > 0")
-	if err != nil {
+	if err := pairs(ctx, c, x.dwell, "SELECT key, default_dwell / 1000 FROM places WHERE default_dwell > 0"); err != nil {
 		return nil, err
 	}
-	for r.Next() {
-		var key, ns int64
-		if err := r.Scan(&key, &ns); err != nil {
-			r.Close()
-			return nil, err
-		}
-		x.dwell[key] = ns / 1000
-		maxDwell = max(maxDwell, ns/1000)
-	}
-	if err := errors.Join(r.Err(), r.Close()); err != nil {
-		return nil, err
+	for _, d := range x.dwell {
+		maxDwell = max(maxDwell, d)
 	}
 	spans := map[string]int64{}
-	r, err = c.query(ctx, "SELECT day, max_len FROM visit_spans")
-	if err != nil {
-		return nil, err
-	}
-	for r.Next() {
-		var day string
-		var n int64
-		if err := r.Scan(&day, &n); err != nil {
-			r.Close()
-			return nil, err
-		}
-		spans[day] = n
-	}
-	if err := errors.Join(r.Err(), r.Close()); err != nil {
+	if err := pairs(ctx, c, spans, "SELECT day, max_len FROM visit_spans"); err != nil {
 		return nil, err
 	}
 	names, err := db.loadDays(ctx)
@@ -255,21 +232,26 @@ const wholeTable = 2000
 
 // all reads the ID of every resident by key.
 func (x *TraceIndex) all(ctx context.Context) (map[int64]string, error) {
-	r, err := x.db.reader().query(ctx, "SELECT key, id FROM residents")
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
 	out := map[int64]string{}
-	for r.Next() {
-		var k int64
-		var id string
-		if err := r.Scan(&k, &id); err != nil {
-			return nil, err
-		}
-		out[k] = id
+	return out, pairs(ctx, x.db.reader(), out, "SELECT key, id FROM residents")
+}
+
+// pairs reads the rows of a query of two columns into a map.
+func pairs[K comparable, V any](ctx context.Context, c q, out map[K]V, query string, args ...any) error {
+	r, err := c.query(ctx, query, args...)
+	if err != nil {
+		return err
 	}
-	return out, r.Err()
+	for r.Next() {
+		var k K
+		var v V
+		if err := r.Scan(&k, &v); err != nil {
+			r.Close()
+			return err
+		}
+		out[k] = v
+	}
+	return errors.Join(r.Err(), r.Close())
 }
 
 func (x *TraceIndex) ids(ctx context.Context, table string, keys []int64) (map[int64]string, error) {
@@ -281,20 +263,8 @@ func (x *TraceIndex) ids(ctx context.Context, table string, keys []int64) (map[i
 		for j, k := range part {
 			args[j] = k
 		}
-		r, err := x.db.reader().query(ctx, "SELECT key, id FROM "+table+" WHERE key IN (?"+strings.Repeat(", ?", len(part)-1)+")", args...)
+		err := pairs(ctx, x.db.reader(), out, "SELECT key, id FROM "+table+" WHERE key IN (?"+strings.Repeat(", ?", len(part)-1)+")", args...)
 		if err != nil {
-			return nil, err
-		}
-		for r.Next() {
-			var k int64
-			var id string
-			if err := r.Scan(&k, &id); err != nil {
-				r.Close()
-				return nil, err
-			}
-			out[k] = id
-		}
-		if err := errors.Join(r.Err(), r.Close()); err != nil {
 			return nil, err
 		}
 	}
