@@ -1,10 +1,9 @@
 package codes
 
 import (
-	"cmp"
 	"context"
-	"slices"
-	"strings"
+	"errors"
+	"sync"
 	"time"
 
 	"outbreak/internal/cases"
@@ -19,7 +18,7 @@ import (
 type Snapshot struct {
 	Now       time.Time
 	Cases     []cases.Case
-	Exposures int // before keeping the latest per case and degree
+	Exposures int // the latest per person, case and degree
 	// ByCase holds the exposures to each case person, the latest per
 	// person and degree.
 	ByCase map[string][]trace.Exposure
@@ -28,9 +27,10 @@ type Snapshot struct {
 	Horizons map[string]time.Time
 	// All is every case stored and Levels every region level, known at
 	// now or not.
-	All    []cases.Case
-	Levels []place.Level
-	facts  *factSet
+	All     []cases.Case
+	Levels  []place.Level
+	facts   *factSet
+	workers int
 }
 
 // Load traces every case known at now and reads every resident's facts.
@@ -48,14 +48,14 @@ func Load(ctx context.Context, s Store, rules trace.Rules, now time.Time, worker
 	if err != nil {
 		return nil, err
 	}
-	snap := &Snapshot{Now: now, Cases: known, All: all, Levels: levels, ByCase: map[string][]trace.Exposure{}, Horizons: map[string]time.Time{},
+	snap := &Snapshot{Now: now, Cases: known, All: all, Levels: levels, workers: max(1, workers), ByCase: map[string][]trace.Exposure{}, Horizons: map[string]time.Time{},
 		facts: newFactSet(now, rules, regions)}
-	err = trace.Each(ctx, idx, rules, now, known, known, workers, func(cp string, es []trace.Exposure, horizon time.Time) error {
+	err = trace.EachLatest(ctx, idx, rules, now, known, known, workers, func(cp string, es []trace.Exposure, horizon time.Time) error {
 		snap.Exposures += len(es)
 		if !horizon.IsZero() {
 			snap.Horizons[cp] = horizon
 		}
-		snap.ByCase[cp] = Latest(es)
+		snap.ByCase[cp] = es
 		snap.facts.addExposures(snap.ByCase[cp])
 		return nil
 	})
@@ -63,27 +63,6 @@ func Load(ctx context.Context, s Store, rules trace.Rules, now time.Time, worker
 		return nil, err
 	}
 	return snap, snap.facts.read(ctx, s, "")
-}
-
-// Latest keeps, of each person's exposures to one case at one degree, the
-// one that ends last: it alone decides how long the exposure counts, and a
-// contact of a large outbreak may otherwise carry thousands.
-func Latest(es []trace.Exposure) []trace.Exposure {
-	es = slices.Clone(es)
-	slices.SortFunc(es, func(a, b trace.Exposure) int {
-		switch {
-		case a.Person != b.Person:
-			return strings.Compare(a.Person, b.Person)
-		case a.CasePerson != b.CasePerson:
-			return strings.Compare(a.CasePerson, b.CasePerson)
-		case a.Degree != b.Degree:
-			return cmp.Compare(a.Degree, b.Degree)
-		}
-		return b.End.Compare(a.End)
-	})
-	return slices.CompactFunc(es, func(a, b trace.Exposure) bool {
-		return a.Person == b.Person && a.CasePerson == b.CasePerson && a.Degree == b.Degree
-	})
 }
 
 // Facts returns what the snapshot knows of one resident (never nil).
@@ -99,14 +78,52 @@ func (s *Snapshot) Facts(person, home string) *risk.Facts {
 // People returns how many residents have any fact.
 func (s *Snapshot) People() int { return len(s.facts.m) }
 
-// Evaluate computes every resident's code under a policy and calls fn with
-// each, with the resident's home region, in ID order.
+// Evaluate computes every resident's code under a policy, on the snapshot's
+// workers, and calls fn with each, with the resident's home region, in ID
+// order.
 func (s *Snapshot) Evaluate(ctx context.Context, st Store, p *risk.Policy, fn func(home string, c risk.Code) error) error {
-	return st.EachResident(ctx, func(id, home string) error {
-		c, err := p.Evaluate(s.Facts(id, home), s.Now)
+	const batch = 4096
+	var facts []*risk.Facts
+	var homes []string
+	flush := func() error {
+		codes, err := evaluateAll(p, facts, s.Now, s.workers)
 		if err != nil {
 			return err
 		}
-		return fn(home, c)
+		for i, c := range codes {
+			if err := fn(homes[i], c); err != nil {
+				return err
+			}
+		}
+		facts, homes = facts[:0], homes[:0]
+		return nil
+	}
+	err := st.EachResident(ctx, func(id, home string) error {
+		facts, homes = append(facts, s.Facts(id, home)), append(homes, home)
+		if len(facts) == batch {
+			return flush()
+		}
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// evaluateAll evaluates a policy for many residents on workers goroutines.
+func evaluateAll(p *risk.Policy, facts []*risk.Facts, now time.Time, workers int) ([]risk.Code, error) {
+	codes := make([]risk.Code, len(facts))
+	errs := make([]error, len(facts))
+	var wg sync.WaitGroup
+	per := (len(facts) + workers - 1) / max(1, workers)
+	for lo := 0; lo < len(facts); lo += per {
+		wg.Go(func() {
+			for i := lo; i < min(lo+per, len(facts)); i++ {
+				codes[i], errs[i] = p.Evaluate(facts[i], now)
+			}
+		})
+	}
+	wg.Wait()
+	return codes, errors.Join(errs...)
 }

@@ -1,21 +1,18 @@
 package codes
 
 import (
-	"container/heap"
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
-	"outbreak/internal/approval"
 	"outbreak/internal/cases"
 	"outbreak/internal/errs"
-	"outbreak/internal/lab"
-	"outbreak/internal/place"
 	"outbreak/internal/record"
 	"outbreak/internal/risk"
 	"outbreak/internal/trace"
-	"outbreak/internal/visit"
 )
 
 // Keeper keeps every resident's code current while the server runs. It
@@ -224,12 +221,13 @@ func (k *Keeper) build(ctx context.Context) error {
 	for _, l := range snap.Levels {
 		st.future(l, now)
 	}
-	for p, f := range snap.facts.m {
-		c, err := policy.Evaluate(f, now)
-		if err != nil {
-			return err
-		}
-		st.put(p, c, now)
+	facts := slices.Collect(maps.Values(snap.facts.m))
+	codes, err := evaluateAll(policy, facts, now, k.workers)
+	if err != nil {
+		return err
+	}
+	for i, c := range codes {
+		st.put(facts[i].Person, c, now)
 	}
 	k.mu.Lock()
 	k.st, k.ready = st, true
@@ -255,306 +253,4 @@ func (st *state) setExposures(cp string, es []trace.Exposure) {
 		st.exp[e.Person][cp] = append(st.exp[e.Person][cp], e)
 		st.contacts[cp][e.Person] = true
 	}
-}
-
-// put records a code and when to look at it again: when the color changes
-// or a reason ends, whichever is first.
-func (st *state) put(person string, c risk.Code, now time.Time) {
-	if c.Color == "green" && len(c.Reasons) == 0 {
-		delete(st.codes, person)
-	} else {
-		st.codes[person] = c
-	}
-	next := c.ValidUntil
-	for _, r := range c.Reasons {
-		if r.Until.After(now) && (next.IsZero() || r.Until.Before(next)) {
-			next = r.Until
-		}
-	}
-	if next.IsZero() {
-		delete(st.dueAt, person)
-		return
-	}
-	st.dueAt[person] = next
-	heap.Push(&st.due, dueItem{at: next, person: person})
-}
-
-// dueItem is something time alone changes at an instant: a resident's code
-// (item nil), or a record to follow again (a case whose exposures or whose
-// dates become known then, a region level that starts or ends, …).
-type dueItem struct {
-	at     time.Time
-	person string
-	item   any
-}
-
-// retraceDue is a case person whose exposures may change at an instant.
-type retraceDue struct{ person string }
-
-// schedule has the keeper follow an item again at an instant.
-func (st *state) schedule(at time.Time, item any) {
-	heap.Push(&st.due, dueItem{at: at, item: item})
-}
-
-// future schedules an item again at each of its instants after now: a
-// record dated later is not known until then.
-func (st *state) future(item any, now time.Time) {
-	var times []time.Time
-	switch v := item.(type) {
-	case cases.Case:
-		times = []time.Time{v.Onset, v.Isolated, v.Released}
-	case visit.Visit:
-		times = []time.Time{v.CheckIn, v.CheckOut}
-	case visit.Stay:
-		times = []time.Time{v.From, v.To}
-	case place.Level:
-		times = []time.Time{v.From, v.To}
-	case lab.Result:
-		times = []time.Time{v.SpecimenAt}
-	case lab.Declaration:
-		times = []time.Time{v.DeclaredAt}
-	case approval.Appeal:
-		times = []time.Time{v.Decided, v.Expires}
-	}
-	for _, t := range times {
-		if t.After(now) {
-			st.schedule(t, item)
-		}
-	}
-}
-
-// dueHeap orders residents by when their codes are next due.
-type dueHeap []dueItem
-
-func (h dueHeap) Len() int           { return len(h) }
-func (h dueHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
-func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *dueHeap) Push(x any)        { *h = append(*h, x.(dueItem)) }
-func (h *dueHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
-// untilDue returns how long until the next code is due.
-func (k *Keeper) untilDue() time.Duration {
-	k.mu.RLock()
-	defer k.mu.RUnlock()
-	if k.st == nil || len(k.st.due) == 0 {
-		return time.Hour
-	}
-	return max(time.Millisecond, k.st.due[0].at.Sub(k.now()))
-}
-
-// expire recomputes the codes that are due and follows again the records
-// that time has changed.
-func (k *Keeper) expire(ctx context.Context) error {
-	now := record.Instant(k.now())
-	people := map[string]bool{}
-	var items []any
-	k.mu.Lock()
-	for len(k.st.due) > 0 && !k.st.due[0].at.After(now) {
-		d := heap.Pop(&k.st.due).(dueItem)
-		switch {
-		case d.item != nil:
-			items = append(items, d.item)
-		case k.st.dueAt[d.person].Equal(d.at):
-			people[d.person] = true
-			delete(k.st.dueAt, d.person)
-		}
-	}
-	k.mu.Unlock()
-	if len(items) > 0 {
-		if err := k.apply(ctx, items); err != nil {
-			return err
-		}
-	}
-	return k.evaluate(ctx, now, people)
-}
-
-// evaluate recomputes the codes of some residents from their records and
-// the exposures the keeper holds.
-func (k *Keeper) evaluate(ctx context.Context, now time.Time, people map[string]bool) error {
-	policy := k.engine.Policy()
-	codes := make(map[string]risk.Code, len(people))
-	for p := range people {
-		fs := newFactSet(now, policy.Rules(), k.st.regions)
-		if err := fs.read(ctx, k.store, p); err != nil {
-			return err
-		}
-		f := fs.of(p)
-		k.mu.RLock()
-		for _, es := range k.st.exp[p] {
-			f.Exposures = append(f.Exposures, es...)
-		}
-		k.mu.RUnlock()
-		c, err := policy.Evaluate(f, now)
-		if err != nil {
-			return err
-		}
-		codes[p] = c
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.st.now = now
-	for p, c := range codes {
-		k.st.put(p, c, now)
-	}
-	return nil
-}
-
-// apply follows a batch of stored records: it retraces the cases they can
-// change and recomputes the codes of everyone whose facts changed.
-func (k *Keeper) apply(ctx context.Context, batch []any) error {
-	now, rules := record.Instant(k.now()), k.engine.Policy().Rules()
-	known, err := KnownCases(ctx, k.store, now)
-	if err != nil {
-		return err
-	}
-	isCase := map[string]bool{}
-	for _, c := range known {
-		isCase[c.Person] = true
-	}
-	idx, err := k.store.TraceIndex(ctx, rules.DefaultDwell)
-	if err != nil {
-		return err
-	}
-	retrace, people := map[string]bool{}, map[string]bool{}
-	// closeTo adds the cases a person is a close contact of (a new visit of
-	// theirs may make secondary contacts) or is.
-	closeTo := func(p string) {
-		if isCase[p] {
-			retrace[p] = true
-		}
-		k.mu.RLock()
-		for cp, es := range k.st.exp[p] {
-			for _, e := range es {
-				if e.Degree == 1 {
-					retrace[cp] = true
-				}
-			}
-		}
-		k.mu.RUnlock()
-	}
-	regionsChanged := false
-	for _, item := range batch {
-		k.mu.Lock()
-		k.st.future(item, now)
-		k.mu.Unlock()
-		switch v := item.(type) {
-		case retraceDue:
-			retrace[v.person] = true
-		case cases.Case:
-			people[v.Person], retrace[v.Person] = true, true
-			k.mu.RLock()
-			for cp := range k.st.exp[v.Person] {
-				retrace[cp] = true // the new case may no longer be their contact
-			}
-			k.mu.RUnlock()
-		case visit.Visit:
-			closeTo(v.Person)
-			if err := k.present(ctx, idx, v, rules, closeTo); err != nil {
-				return err
-			}
-		case visit.Stay:
-			people[v.Person] = true
-		case lab.Result:
-			people[v.Person] = true
-		case lab.Declaration:
-			people[v.Person] = true
-		case approval.Appeal:
-			people[v.Person] = true
-		case place.Level:
-			regionsChanged = true
-			if err := k.inRegion(ctx, v.Region, people); err != nil {
-				return err
-			}
-		}
-	}
-	if regionsChanged {
-		regions, _, err := LoadRegions(ctx, k.store)
-		if err != nil {
-			return err
-		}
-		k.mu.Lock()
-		k.st.regions = regions
-		k.mu.Unlock()
-	}
-	var traced []cases.Case
-	for _, c := range known {
-		if retrace[c.Person] {
-			traced = append(traced, c)
-		}
-	}
-	found := map[string][]trace.Exposure{}
-	err = trace.Each(ctx, idx, rules, now, known, traced, k.workers, func(cp string, es []trace.Exposure, horizon time.Time) error {
-		found[cp] = Latest(es)
-		if !horizon.IsZero() {
-			k.mu.Lock()
-			k.st.schedule(horizon, retraceDue{cp})
-			k.mu.Unlock()
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	k.mu.Lock()
-	k.st.cases = known
-	for cp := range retrace {
-		for p := range k.st.contacts[cp] {
-			people[p] = true
-		}
-		k.st.setExposures(cp, found[cp])
-		for p := range k.st.contacts[cp] {
-			people[p] = true
-		}
-	}
-	k.mu.Unlock()
-	return k.evaluate(ctx, now, people)
-}
-
-// present calls fn with everyone whose visit at the place overlapped v.
-func (k *Keeper) present(ctx context.Context, idx trace.Source, v visit.Visit, rules trace.Rules, fn func(string)) error {
-	place, err := idx.PlaceKey(ctx, v.Place)
-	if err != nil {
-		return err
-	}
-	end := v.CheckOut
-	if end.IsZero() {
-		end = v.CheckIn.Add(24 * time.Hour) // the longest default dwell
-	}
-	vs, err := idx.PlaceVisits(ctx, place, v.CheckIn.UnixMicro(), end.UnixMicro(), nil)
-	if err != nil || len(vs) == 0 {
-		return err
-	}
-	keys := make([]int64, 0, len(vs))
-	for _, w := range vs {
-		keys = append(keys, w.Person)
-	}
-	names, _, err := idx.Names(ctx, keys, nil)
-	for _, n := range names {
-		fn(n)
-	}
-	return err
-}
-
-// inRegion adds everyone with a stay in a region or below it.
-func (k *Keeper) inRegion(ctx context.Context, region string, people map[string]bool) error {
-	k.mu.RLock()
-	within := k.st.regions.Within(region)
-	k.mu.RUnlock()
-	for _, g := range within {
-		stays, err := all(ctx, func(ctx context.Context, p record.Page) ([]visit.Stay, string, error) {
-			return k.store.Stays(ctx, visit.Filter{Region: g, Page: p})
-		})
-		if err != nil {
-			return err
-		}
-		for _, s := range stays {
-			people[s.Person] = true
-		}
-	}
-	return nil
 }

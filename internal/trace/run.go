@@ -65,6 +65,20 @@ func Run(ctx context.Context, src Source, rules Rules, now time.Time, all, trace
 // many cases there are.
 func Each(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int,
 	fn func(casePerson string, es []Exposure, horizon time.Time) error) error {
+	return each(ctx, src, rules, now, all, traced, workers, false, fn)
+}
+
+// EachLatest is Each keeping, of each person's exposures to a case person at
+// one degree, only the one that ends last: it alone decides how long the
+// exposure counts (a health code needs no more), and a contact of a large
+// outbreak may otherwise have thousands.
+func EachLatest(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int,
+	fn func(casePerson string, es []Exposure, horizon time.Time) error) error {
+	return each(ctx, src, rules, now, all, traced, workers, true, fn)
+}
+
+func each(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int, latest bool,
+	fn func(casePerson string, es []Exposure, horizon time.Time) error) error {
 	n := &names{src: src, persons: map[int64]string{}, places: map[int64]string{}}
 	keys := map[string]int64{}
 	key := func(id string) (int64, error) {
@@ -125,6 +139,9 @@ func Each(ctx context.Context, src Source, rules Rules, now time.Time, all, trac
 				if len(byPerson[p]) > 1 {
 					all = sortContacts(all)
 				}
+				if latest {
+					all = latestContacts(all)
+				}
 				found[i], errs[i] = n.resolve(ctx, all)
 			})
 		}
@@ -142,6 +159,22 @@ func Each(ctx context.Context, src Source, rules Rules, now time.Time, all, trac
 		}
 	}
 	return nil
+}
+
+// latestContacts keeps, of sorted contacts, the one that ends last of each
+// person's at each degree.
+func latestContacts(cs []Contact) []Contact {
+	out := cs[:0]
+	for _, c := range cs {
+		if n := len(out); n > 0 && out[n-1].Person == c.Person && out[n-1].Degree == c.Degree {
+			if c.End > out[n-1].End {
+				out[n-1] = c
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // names remembers the IDs of the keys it has resolved.
