@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strconv"
 	"time"
 
 	"outbreak/internal/errs"
@@ -88,7 +90,8 @@ func (s *server) codeRoutes() []route {
 			status:  []int{http.StatusOK}, resp: "TrustList", handler: s.trustList},
 		{method: "GET", path: "/api/v1/cases/{id}/exposures", id: "case_exposures", tag: "cases",
 			summary: "Trace one case: its close (degree 1) and secondary (degree 2) contacts, one item per exposure interval",
-			query:   []param{atParam}, status: []int{http.StatusOK}, resp: "ExposureList", handler: s.caseExposures},
+			query:   []param{atParam, {"degree", integerParam, "1: close contacts only; 2: secondary contacts only"}},
+			status:  []int{http.StatusOK}, resp: "ExposureList", handler: s.caseExposures},
 		{method: "GET", path: "/api/v1/chains", id: "chains", tag: "cases",
 			summary: "Clusters of cases linked through exposures, with the likely direction of transmission",
 			status:  []int{http.StatusOK}, resp: "ClusterList", errors: []int{http.StatusServiceUnavailable}, handler: s.chains},
@@ -192,10 +195,18 @@ func (s *server) caseExposures(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, err)
 		return
 	}
+	degree := r.URL.Query().Get("degree")
+	if degree != "" && degree != "1" && degree != "2" {
+		s.problem(w, r, errs.Field("degree", "want 1 or 2, not %q", degree))
+		return
+	}
 	es, err := s.codes.Exposures(r.Context(), r.PathValue("id"), at)
 	if err != nil {
 		s.problem(w, r, err)
 		return
+	}
+	if degree != "" {
+		es = slices.DeleteFunc(es, func(e trace.Exposure) bool { return strconv.Itoa(e.Degree) != degree })
 	}
 	s.json(w, r, http.StatusOK, exposureList{Items: es})
 }

@@ -116,6 +116,10 @@ func TestCodes(t *testing.T) {
 		t.Fatalf("exposures of r1: %+v", es.Items)
 	}
 	problemOK(t, a.do("GET", "/api/v1/cases/nobody/exposures", nil), http.StatusNotFound)
+	if close := want[exposureList](t, a.do("GET", "/api/v1/cases/r1/exposures?degree=1", nil), http.StatusOK); len(close.Items) != 1 {
+		t.Fatalf("close contacts of r1: %+v", close.Items)
+	}
+	wantField(t, problemOK(t, a.do("GET", "/api/v1/cases/r1/exposures?degree=3", nil), http.StatusUnprocessableEntity), "degree")
 	want[clusterList](t, a.do("GET", "/api/v1/chains", nil), http.StatusOK)
 
 	// A policy that does not compile is refused with its position; the
