@@ -3,7 +3,6 @@ package trace_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"testing"
@@ -11,38 +10,17 @@ import (
 
 	"outbreak/internal/cases"
 	"outbreak/internal/record"
-	"outbreak/internal/seal"
-	"outbreak/internal/sqlstore"
+	"outbreak/internal/sqlstore/benchdata"
 	"outbreak/internal/trace"
 )
 
-// BenchmarkTraceCity traces 1,000 new cases (OUTBREAK_BENCH_CASES) in a stored city, degree 1 and
-// 2, as of OUTBREAK_BENCH_AT (default now), on every core: residents spread
-// evenly over the city, each with onset two days before that instant, traced
-// against them and the cases stored. The city is the data directory in
-// OUTBREAK_BENCH_DATA (e.g. made by `outbreak sim` and `outbreak import`);
-// PostgreSQL when OUTBREAK_BENCH_DB names one.
+// BenchmarkTraceCity traces 1,000 new cases (OUTBREAK_BENCH_CASES) in a
+// stored city (see benchdata.Open), degree 1 and 2, on every core: residents
+// spread evenly over the city, each with onset two days before the instant,
+// traced against them and the cases stored.
 func BenchmarkTraceCity(b *testing.B) {
-	dir := os.Getenv("OUTBREAK_BENCH_DATA")
-	if dir == "" {
-		b.Skip("OUTBREAK_BENCH_DATA names no data directory with a city to trace")
-	}
+	db, now := benchdata.Open(b)
 	ctx := context.Background()
-	ring, err := seal.Open(filepath.Join(dir, "keys", "seal"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := sqlstore.Open(ctx, sqlstore.Config{Dir: dir, URL: os.Getenv("OUTBREAK_BENCH_DB"), Sealer: ring})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	now := time.Now()
-	if at := os.Getenv("OUTBREAK_BENCH_AT"); at != "" {
-		if now, err = record.ParseTime("at", at); err != nil {
-			b.Fatal(err)
-		}
-	}
 	var cs []cases.Case
 	for f := (cases.Filter{Page: record.Page{Limit: 10000}}); ; {
 		page, next, err := db.Cases(ctx, f)
@@ -55,7 +33,7 @@ func BenchmarkTraceCity(b *testing.B) {
 		}
 	}
 	var people []string
-	err = db.EachResident(ctx, func(id, _ string) error {
+	err := db.EachResident(ctx, func(id, _ string) error {
 		people = append(people, id)
 		return nil
 	})
