@@ -95,7 +95,7 @@ func (k *Keeper) apply(ctx context.Context, batch []any) error {
 			k.mu.RUnlock()
 		case visit.Visit:
 			closeTo(v.Person)
-			if err := k.present(ctx, idx, v, rules, closeTo); err != nil {
+			if err := k.present(ctx, idx, v, closeTo); err != nil {
 				return err
 			}
 		case visit.Stay:
@@ -157,7 +157,7 @@ func (k *Keeper) apply(ctx context.Context, batch []any) error {
 }
 
 // present calls fn with everyone whose visit at the place overlapped v.
-func (k *Keeper) present(ctx context.Context, idx trace.Source, v visit.Visit, rules trace.Rules, fn func(string)) error {
+func (k *Keeper) present(ctx context.Context, idx trace.Source, v visit.Visit, fn func(string)) error {
 	place, err := idx.PlaceKey(ctx, v.Place)
 	if err != nil {
 		return err
