@@ -1,0 +1,259 @@
+package route
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Options tune a solve.
+type Options struct {
+	// TimeLimit bounds the search; 0 with Iterations 0 means one second.
+	TimeLimit time.Duration
+	// Iterations bounds the search by ruin-and-recreate steps per worker;
+	// a search bounded by iterations alone is deterministic for a seed.
+	Iterations int
+	// Seed makes the search repeatable.
+	Seed uint64
+	// Workers run independent searches from seeds Seed, Seed+1, …, and the
+	// best solution wins; 0 means 1.
+	Workers int
+}
+
+// Solve plans routes for p. The search is ruin and recreate (slack induction
+// by string removals: strings of consecutive jobs removed around a seed job
+// and put back by cheapest insertion with blinks) under simulated annealing;
+// it is anytime: stopping it early gives a worse plan, never none. Jobs that
+// fit in no route are returned as unassigned with the reason.
+func Solve(ctx context.Context, p *Problem, opt Options) *Solution {
+	if opt.TimeLimit == 0 && opt.Iterations == 0 {
+		opt.TimeLimit = time.Second
+	}
+	workers := max(1, opt.Workers)
+	results := make([]*solver, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			s := newSolver(p, opt.Seed+uint64(w))
+			s.search(ctx, opt)
+			results[w] = s
+		})
+	}
+	wg.Wait()
+	best := results[0]
+	for _, s := range results[1:] {
+		if s.bestCost < best.bestCost {
+			best = s
+		}
+	}
+	return best.solution()
+}
+
+// solver is one search.
+type solver struct {
+	p         *Problem
+	rng       *rand.Rand
+	neighbors [][]int32 // per job, the other jobs nearest first
+	compat    [][]bool  // per vehicle, the jobs whose skills it has
+	kind      []int     // per vehicle, the first vehicle just like it
+
+	cur, best         []*sroute // one per vehicle, empty ones included
+	curUn, bestUn     []int32   // unassigned jobs
+	curCost, bestCost float64
+}
+
+func newSolver(p *Problem, seed uint64) *solver {
+	s := &solver{p: p, rng: rand.New(rand.NewPCG(seed, 0x5157))}
+	n := len(p.Jobs)
+	s.neighbors = make([][]int32, n)
+	for i := range n {
+		ns := make([]int32, 0, n-1)
+		for j := range n {
+			if j != i {
+				ns = append(ns, int32(j))
+			}
+		}
+		li := p.Jobs[i].Location
+		slices.SortStableFunc(ns, func(a, b int32) int {
+			return cmpFloat(p.Travel[li][p.Jobs[a].Location], p.Travel[li][p.Jobs[b].Location])
+		})
+		s.neighbors[i] = ns
+	}
+	s.compat = make([][]bool, len(p.Vehicles))
+	for v, veh := range p.Vehicles {
+		s.compat[v] = make([]bool, n)
+		for j, job := range p.Jobs {
+			s.compat[v][j] = hasAll(veh.Skills, job.Skills)
+		}
+	}
+	s.kind = make([]int, len(p.Vehicles))
+	for v := range p.Vehicles {
+		s.kind[v] = slices.IndexFunc(p.Vehicles[:v+1], func(o Vehicle) bool { return alike(o, p.Vehicles[v]) })
+	}
+	for v := range p.Vehicles {
+		r := &sroute{v: v}
+		s.update(r)
+		s.cur = append(s.cur, r)
+	}
+	all := make([]int32, n)
+	for j := range all {
+		all[j] = int32(j)
+	}
+	s.recreate(all)
+	s.curCost = s.cost(s.cur, s.curUn)
+	s.keepBest()
+	return s
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// alike reports whether two vehicles differ in nothing but their ID.
+func alike(a, b Vehicle) bool {
+	return a.Start == b.Start && a.End == b.End && a.Capacity == b.Capacity && a.ShiftStart == b.ShiftStart &&
+		a.ShiftEnd == b.ShiftEnd && a.MaxDuration == b.MaxDuration && slices.Equal(a.Skills, b.Skills)
+}
+
+func hasAll(have, need []string) bool {
+	for _, n := range need {
+		if !slices.Contains(have, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// cost is the distance plus a penalty per unassigned job: a required job
+// outweighs any distance, an optional one by its priority.
+func (s *solver) cost(routes []*sroute, un []int32) float64 {
+	c := 0.0
+	for _, r := range routes {
+		c += r.dist
+	}
+	for _, j := range un {
+		c += s.penalty(j)
+	}
+	return c
+}
+
+func (s *solver) penalty(j int32) float64 {
+	job := &s.p.Jobs[j]
+	if !job.Optional {
+		return 1e9
+	}
+	return 1e5 * float64(1+job.Priority)
+}
+
+// search runs ruin and recreate under simulated annealing until the time
+// limit or the iteration budget.
+func (s *solver) search(ctx context.Context, opt Options) {
+	const t0, tf = 100.0, 1.0
+	start := time.Now()
+	var saved []*sroute
+	var savedUn []int32
+	for it := 0; opt.Iterations == 0 || it < opt.Iterations; it++ {
+		progress := 0.0
+		if opt.Iterations > 0 {
+			progress = float64(it) / float64(opt.Iterations)
+		}
+		if opt.TimeLimit > 0 {
+			elapsed := time.Since(start)
+			if elapsed >= opt.TimeLimit {
+				break
+			}
+			progress = math.Max(progress, float64(elapsed)/float64(opt.TimeLimit))
+		}
+		if it%256 == 0 && ctx.Err() != nil {
+			break
+		}
+		temp := t0 * math.Pow(tf/t0, progress)
+		saved, savedUn = s.copyState(saved, s.cur), append(savedUn[:0], s.curUn...)
+		s.recreate(s.ruin())
+		c := s.cost(s.cur, s.curUn)
+		if c < s.curCost-temp*math.Log(s.rng.Float64()) {
+			s.curCost = c
+			if c < s.bestCost-eps {
+				s.keepBest()
+			}
+		} else {
+			s.cur, saved = saved, s.cur
+			s.curUn = append(s.curUn[:0], savedUn...)
+		}
+	}
+}
+
+// copyState copies routes into dst, reusing its arrays.
+func (s *solver) copyState(dst, src []*sroute) []*sroute {
+	for len(dst) < len(src) {
+		dst = append(dst, &sroute{})
+	}
+	for i, r := range src {
+		d := dst[i]
+		d.v, d.load, d.dist = r.v, r.load, r.dist
+		d.jobs = append(d.jobs[:0], r.jobs...)
+		d.loc = append(d.loc[:0], r.loc...)
+		d.es = append(d.es[:0], r.es...)
+		d.ls = append(d.ls[:0], r.ls...)
+	}
+	return dst[:len(src)]
+}
+
+func (s *solver) keepBest() {
+	s.best = s.copyState(s.best, s.cur)
+	s.bestUn = append(s.bestUn[:0], s.curUn...)
+	s.bestCost = s.curCost
+}
+
+// solution writes the best plan found: each used vehicle leaves as late as it
+// can without arriving anywhere later, so that it waits as little as
+// possible (for a cold chain, the least time out of the store).
+func (s *solver) solution() *Solution {
+	p := s.p
+	sol := &Solution{Routes: []Route{}, Unassigned: []Unassigned{}}
+	for _, r := range s.best {
+		if len(r.jobs) == 0 {
+			continue
+		}
+		veh := &p.Vehicles[r.v]
+		out := Route{Vehicle: r.v, Depart: math.Max(veh.ShiftStart, r.ls[0])}
+		t, at := out.Depart, veh.Start
+		for _, j := range r.jobs {
+			job := &p.Jobs[j]
+			arrival := t + p.Travel[at][job.Location]
+			start := earliest(job.Windows, arrival)
+			out.Stops = append(out.Stops, Stop{Job: int(j), Arrival: arrival, Start: start})
+			out.Distance += p.Travel[at][job.Location]
+			t, at = start+job.Service, job.Location
+		}
+		out.Distance += p.Travel[at][veh.End]
+		out.Return = t + p.Travel[at][veh.End]
+		sol.Distance += out.Distance
+		sol.Routes = append(sol.Routes, out)
+	}
+	for _, j := range slices.Sorted(slices.Values(s.bestUn)) {
+		sol.Unassigned = append(sol.Unassigned, Unassigned{Job: int(j), Reason: s.whyNot(j)})
+	}
+	return sol
+}
+
+// whyNot says why a job is in no route.
+func (s *solver) whyNot(j int32) string {
+	for v := range s.p.Vehicles {
+		r := &sroute{v: v}
+		s.update(r)
+		if s.compat[v][j] && s.fits(s.p.Jobs[j].Demand, v) && !math.IsInf(s.insertion(r, j, 0), 1) {
+			return "no room or time left for it in the routes of the vehicles"
+		}
+	}
+	return "no vehicle can serve it alone: skills, capacity, time windows, shift or route duration"
+}

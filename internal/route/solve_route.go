@@ -1,0 +1,187 @@
+package route
+
+import "math"
+
+// A route as the solver keeps it: its jobs, and per position (0 the start,
+// 1…n the jobs, n+1 the end) the location, the earliest and the latest time
+// service may start there given the rest of the route, and the load. With
+// those an insertion is checked in constant time.
+type sroute struct {
+	v    int
+	jobs []int32
+	loc  []int32
+	es   []float64 // earliest start (at the end: earliest return)
+	ls   []float64 // latest start (at the start: latest departure)
+	load Amount
+	dist float64
+}
+
+// update recomputes the route's arrays after its jobs changed.
+func (s *solver) update(r *sroute) {
+	p, veh := s.p, &s.p.Vehicles[r.v]
+	n := len(r.jobs)
+	r.loc = append(r.loc[:0], int32(veh.Start))
+	for _, j := range r.jobs {
+		r.loc = append(r.loc, int32(p.Jobs[j].Location))
+	}
+	r.loc = append(r.loc, int32(veh.End))
+	r.es = grow(r.es, n+2)
+	r.ls = grow(r.ls, n+2)
+	r.load = Amount{}
+	r.dist = 0
+	r.es[0] = veh.ShiftStart
+	for k := 1; k <= n+1; k++ {
+		r.dist += s.t(r.loc[k-1], r.loc[k])
+		arrival := r.es[k-1] + s.service(r, k-1) + s.t(r.loc[k-1], r.loc[k])
+		if k == n+1 {
+			r.es[k] = arrival
+			break
+		}
+		j := r.jobs[k-1]
+		r.es[k] = earliest(p.Jobs[j].Windows, arrival)
+		for d := range p.Dims {
+			r.load[d] += p.Jobs[j].Demand[d]
+		}
+	}
+	r.ls[n+1] = veh.ShiftEnd
+	for k := n; k >= 1; k-- {
+		j := r.jobs[k-1]
+		r.ls[k] = latest(p.Jobs[j].Windows, r.ls[k+1]-s.t(r.loc[k], r.loc[k+1])-p.Jobs[j].Service)
+	}
+	r.ls[0] = r.ls[1] - s.t(r.loc[0], r.loc[1])
+	if n == 0 {
+		r.ls[0] = veh.ShiftEnd - s.t(r.loc[0], r.loc[1])
+	}
+}
+
+func grow(a []float64, n int) []float64 {
+	if cap(a) < n {
+		return make([]float64, n)
+	}
+	return a[:n]
+}
+
+// t is the travel time between two locations.
+func (s *solver) t(a, b int32) float64 { return s.p.Travel[a][b] }
+
+// service is the service time at a position of a route.
+func (s *solver) service(r *sroute, k int) float64 {
+	if k == 0 || k > len(r.jobs) {
+		return 0
+	}
+	return s.p.Jobs[r.jobs[k-1]].Service
+}
+
+// earliest returns when service can start for an arrival at t: in the first
+// window that has not closed, or +Inf if all have. No windows: any time.
+func earliest(ws []Window, t float64) float64 {
+	if len(ws) == 0 {
+		return t
+	}
+	for _, w := range ws {
+		if t <= w.Close+eps {
+			return math.Max(t, w.Open)
+		}
+	}
+	return math.Inf(1)
+}
+
+// latest returns the latest start no later than t: in the last window that
+// has opened by t, or -Inf if none has.
+func latest(ws []Window, t float64) float64 {
+	if len(ws) == 0 {
+		return t
+	}
+	for i := len(ws) - 1; i >= 0; i-- {
+		if ws[i].Open <= t+eps {
+			return math.Min(t, ws[i].Close)
+		}
+	}
+	return math.Inf(-1)
+}
+
+// eps absorbs rounding in time comparisons.
+const eps = 1e-9
+
+// feasible reports whether a route's arrays describe a feasible route.
+func (s *solver) feasible(r *sroute) bool {
+	n := len(r.jobs)
+	for k := 1; k <= n; k++ {
+		if r.es[k] > r.ls[k]+eps {
+			return false
+		}
+	}
+	veh := &s.p.Vehicles[r.v]
+	if r.es[n+1] > veh.ShiftEnd+eps || !s.fits(r.load, r.v) {
+		return false
+	}
+	return veh.MaxDuration == 0 || s.duration(r, -1, 0) <= veh.MaxDuration+eps
+}
+
+// fits reports whether a load fits a vehicle.
+func (s *solver) fits(load Amount, v int) bool {
+	for d := range s.p.Dims {
+		if load[d] > s.p.Vehicles[v].Capacity[d]+eps {
+			return false
+		}
+	}
+	return true
+}
+
+// insertion returns the added distance of inserting job j after position a
+// of route r, or +Inf if that breaks a window, the shift, the capacity or
+// the route's longest duration.
+func (s *solver) insertion(r *sroute, j int32, a int) float64 {
+	job := &s.p.Jobs[j]
+	lj := int32(job.Location)
+	arrival := r.es[a] + s.service(r, a) + s.t(r.loc[a], lj)
+	start := earliest(job.Windows, arrival)
+	if start > math.MaxFloat64 {
+		return math.Inf(1)
+	}
+	if start+job.Service+s.t(lj, r.loc[a+1]) > r.ls[a+1]+eps {
+		return math.Inf(1)
+	}
+	if max := s.p.Vehicles[r.v].MaxDuration; max > 0 && s.duration(r, j, a) > max+eps {
+		return math.Inf(1)
+	}
+	return s.t(r.loc[a], lj) + s.t(lj, r.loc[a+1]) - s.t(r.loc[a], r.loc[a+1])
+}
+
+// duration returns how long route r lasts, with job j inserted after
+// position a when j ≥ 0, leaving as late as it can without arriving later:
+// the return time less a departure delayed by all the waiting it can absorb.
+func (s *solver) duration(r *sroute, j int32, a int) float64 {
+	seq := make([]int32, 0, len(r.jobs)+1)
+	for k, x := range r.jobs {
+		if j >= 0 && k == a {
+			seq = append(seq, j)
+		}
+		seq = append(seq, x)
+	}
+	if j >= 0 && a == len(r.jobs) {
+		seq = append(seq, j)
+	}
+	veh := &s.p.Vehicles[r.v]
+	// Backward: the latest departure that keeps every start feasible.
+	late := veh.ShiftEnd
+	next := int32(veh.End)
+	for k := len(seq) - 1; k >= 0; k-- {
+		job := &s.p.Jobs[seq[k]]
+		late = latest(job.Windows, late-s.t(int32(job.Location), next)-job.Service)
+		next = int32(job.Location)
+	}
+	depart := late - s.t(int32(veh.Start), next)
+	if len(seq) == 0 {
+		return s.t(int32(veh.Start), int32(veh.End))
+	}
+	// Forward from that departure.
+	t, at := math.Max(depart, veh.ShiftStart), int32(veh.Start)
+	begin := t
+	for _, x := range seq {
+		job := &s.p.Jobs[x]
+		t = earliest(job.Windows, t+s.t(at, int32(job.Location))) + job.Service
+		at = int32(job.Location)
+	}
+	return t + s.t(at, int32(veh.End)) - begin
+}
