@@ -237,7 +237,7 @@ func (b *jsonBuilder) locations(doc *jsonDoc) error {
 		}
 		for c := range b.n {
 			if geo {
-				b.p.Travel[a][c] = haversineKm(b.xy[a], b.xy[c]) * roadFactor / speed * 60
+				b.p.Travel[a][c] = GeoMinutes(b.xy[a], b.xy[c], roadFactor, speed)
 			} else {
 				dx, dy := b.xy[a][0]-b.xy[c][0], b.xy[a][1]-b.xy[c][1]
 				b.p.Travel[a][c] = math.Sqrt(dx*dx + dy*dy)
@@ -245,16 +245,6 @@ func (b *jsonBuilder) locations(doc *jsonDoc) error {
 		}
 	}
 	return nil
-}
-
-// haversineKm is the great-circle distance in km between two (lon, lat)
-// points in degrees.
-func haversineKm(a, b [2]float64) float64 {
-	const rad = math.Pi / 180
-	lat1, lat2 := a[1]*rad, b[1]*rad
-	dlat, dlon := lat2-lat1, (b[0]-a[0])*rad
-	h := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1)*math.Cos(lat2)*math.Sin(dlon/2)*math.Sin(dlon/2)
-	return 2 * earthRadiusKm * math.Asin(math.Sqrt(math.Min(1, h)))
 }
 
 // checkNum checks that a number is at most maxMagnitude in size and, if
