@@ -29,6 +29,20 @@ type Options struct {
 // it is anytime: stopping it early gives a worse plan, never none. Jobs that
 // fit in no route are returned as unassigned with the reason.
 func Solve(ctx context.Context, p *Problem, opt Options) *Solution {
+	sol, _ := solve(ctx, p, opt)
+	return sol
+}
+
+// searchStats say how a solve went, for benchmarks: the iterations of all
+// workers, the insertions they evaluated, and how long building the first
+// plan and searching took (the longest worker's).
+type searchStats struct {
+	iterations, evals int
+	setup, search     time.Duration
+}
+
+// solve is Solve with statistics.
+func solve(ctx context.Context, p *Problem, opt Options) (*Solution, searchStats) {
 	if opt.TimeLimit == 0 && opt.Iterations == 0 {
 		opt.TimeLimit = time.Second
 	}
@@ -37,19 +51,26 @@ func Solve(ctx context.Context, p *Problem, opt Options) *Solution {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			start := time.Now()
 			s := newSolver(p, opt.Seed+uint64(w))
+			s.setup = time.Since(start)
 			s.search(ctx, opt)
+			s.took = time.Since(start) - s.setup
 			results[w] = s
 		})
 	}
 	wg.Wait()
 	best := results[0]
-	for _, s := range results[1:] {
+	var st searchStats
+	for _, s := range results {
 		if s.bestCost < best.bestCost {
 			best = s
 		}
+		st.iterations += s.iterations
+		st.evals += s.evals
+		st.setup, st.search = max(st.setup, s.setup), max(st.search, s.took)
 	}
-	return best.solution()
+	return best.solution(), st
 }
 
 // solver is one search.
@@ -63,6 +84,9 @@ type solver struct {
 	cur, best         []*sroute // one per vehicle, empty ones included
 	curUn, bestUn     []int32   // unassigned jobs
 	curCost, bestCost float64
+
+	iterations, evals int // for searchStats
+	setup, took       time.Duration
 }
 
 func newSolver(p *Problem, seed uint64) *solver {
@@ -176,6 +200,7 @@ func (s *solver) search(ctx context.Context, opt Options) {
 		if it%256 == 0 && ctx.Err() != nil {
 			break
 		}
+		s.iterations++
 		temp := t0 * math.Pow(tf/t0, progress)
 		saved, savedUn = s.copyState(saved, s.cur), append(savedUn[:0], s.curUn...)
 		s.recreate(s.ruin())

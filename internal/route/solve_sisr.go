@@ -93,6 +93,7 @@ func (s *solver) recreate(jobs []int32) {
 				if s.rng.Float64() < blink {
 					continue
 				}
+				s.evals++
 				if c := s.insertion(r, j, a); c < best {
 					best, bestR, bestA = c, ri, a
 				}
