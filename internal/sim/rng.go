@@ -23,6 +23,7 @@ const (
 	kEpidemic
 	kDeclare
 	kSeeds
+	kSupply
 )
 
 // mix64 is the splitmix64 finalizer: a bijective hash of a 64-bit word.

@@ -73,6 +73,10 @@ type Summary struct {
 	Declarations int // declarations.csv
 	Cases        int // cases.csv
 	Appeals      int // appeals.csv
+	Depots       int // depots.csv
+	Vehicles     int // vehicles.csv
+	Stock        int // stock.csv
+	Requests     int // requests.csv: deliveries asked for the day after the period
 	Infections   int // infections.csv: every infection, the seeds included
 }
 
@@ -91,9 +95,11 @@ func (c Config) Validate() error {
 
 // Write generates the city and writes one CSV per kind into dir (created if missing):
 // regions.csv, region_levels.csv, places.csv, residents.csv, visits.csv, stays.csv, labs.csv,
-// vaccinations.csv, declarations.csv, cases.csv, appeals.csv and infections.csv, and returns the row
-// counts. visits.csv is in check_in order; nothing is dated after Start + Days but an
-// appeal's expiry, and only vaccinations are dated before Start. Files already in dir are overwritten.
+// vaccinations.csv, declarations.csv, cases.csv, appeals.csv, infections.csv and the supply
+// side, depots.csv, vehicles.csv, stock.csv and requests.csv, and returns the row counts.
+// visits.csv is in check_in order; nothing is dated after Start + Days but an appeal's
+// expiry, stock's expiry and the delivery slots of requests (for the day after), and only
+// vaccinations are dated before Start. Files already in dir are overwritten.
 func Write(ctx context.Context, cfg Config, dir string) (Summary, error) {
 	if err := cfg.Validate(); err != nil {
 		return Summary{}, err
@@ -142,6 +148,10 @@ func Write(ctx context.Context, cfg Config, dir string) (Summary, error) {
 		{"appeals.csv", "id,person,status,color,decided,expires,reason", &s.Appeals, e.writeAppeals},
 		{"infections.csv", "person,infected_at,infector,place", &s.Infections, e.writeInfections},
 		{"region_levels.csv", "region,level,from,to", &s.RegionLevels, e.writeRegionLevels},
+		{"depots.csv", "id,name,lat,lon,time_zone", &s.Depots, w.writeDepots},
+		{"vehicles.csv", "id,depot,ambient,chilled,frozen,shift_start,shift_end,max_out", &s.Vehicles, w.writeVehicles},
+		{"stock.csv", "id,depot,item,lot,expiry,temperature,quantity", &s.Stock, w.writeStock},
+		{"requests.csv", "id,site,kind,person,lat,lon,item,quantity,priority,slot_from,slot_to,service,created,status,plan", &s.Requests, e.writeRequests},
 	}
 	for _, f := range results {
 		n, err := writeCSV(dir, f.name, f.header, f.write)

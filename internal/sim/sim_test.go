@@ -27,6 +27,10 @@ var headers = map[string]string{
 	"cases.csv":         "person,onset,isolated,released",
 	"appeals.csv":       "id,person,status,color,decided,expires,reason",
 	"infections.csv":    "person,infected_at,infector,place",
+	"depots.csv":        "id,name,lat,lon,time_zone",
+	"vehicles.csv":      "id,depot,ambient,chilled,frozen,shift_start,shift_end,max_out",
+	"stock.csv":         "id,depot,item,lot,expiry,temperature,quantity",
+	"requests.csv":      "id,site,kind,person,lat,lon,item,quantity,priority,slot_from,slot_to,service,created,status,plan",
 }
 
 func TestDeterministic(t *testing.T) {
