@@ -16,6 +16,7 @@ import (
 	"outbreak/internal/lab"
 	"outbreak/internal/person"
 	"outbreak/internal/place"
+	"outbreak/internal/supply"
 	"outbreak/internal/visit"
 )
 
@@ -45,6 +46,10 @@ var kindTests = []kindTest{
 	codecTest[lab.Declaration]{Declarations, fixture.declarations},
 	codecTest[cases.Case]{Cases, fixture.cases},
 	codecTest[approval.Appeal]{Appeals, fixture.appeals},
+	codecTest[supply.Depot]{Depots, fixture.depots},
+	codecTest[supply.Vehicle]{Vehicles, fixture.vehicles},
+	codecTest[supply.Lot]{Lots, fixture.lots},
+	codecTest[supply.Request]{Requests, fixture.requests},
 }
 
 // roundTrip exports the kind from a seeded store, imports the file into a
@@ -142,7 +147,8 @@ func TestJSONTags(t *testing.T) {
 	}
 }
 
-// TestHeaders pins the headers to DESIGN.md's table.
+// TestHeaders pins the headers to DESIGN.md's table and, for the supply
+// kinds, to docs/api.md's.
 func TestHeaders(t *testing.T) {
 	t.Parallel()
 	want := map[string]string{
@@ -157,9 +163,13 @@ func TestHeaders(t *testing.T) {
 		"declarations":  "person,declared_at,symptoms",
 		"cases":         "person,onset,isolated,released",
 		"appeals":       "id,person,status,color,decided,expires,reason",
+		"depots":        "id,name,lat,lon,time_zone",
+		"vehicles":      "id,depot,ambient,chilled,frozen,shift_start,shift_end,max_out",
+		"stock":         "id,depot,item,lot,expiry,temperature,quantity",
+		"requests":      "id,site,kind,person,lat,lon,item,quantity,priority,slot_from,slot_to,service,created,status,plan",
 	}
 	if got := Kinds(); len(got) != len(want) || len(kindTests) != len(want) {
-		t.Fatalf("Kinds() = %v, want the %d kinds of DESIGN.md, each tested", got, len(want))
+		t.Fatalf("Kinds() = %v, want the %d kinds of the file formats, each tested", got, len(want))
 	}
 	for _, k := range Kinds() {
 		if got := strings.Join(Header(k), ","); got != want[k] {

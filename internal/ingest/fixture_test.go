@@ -15,6 +15,7 @@ import (
 	"outbreak/internal/person"
 	"outbreak/internal/place"
 	"outbreak/internal/record"
+	"outbreak/internal/supply"
 	"outbreak/internal/visit"
 )
 
@@ -43,6 +44,10 @@ var fixture = struct {
 	declarations []lab.Declaration
 	cases        []cases.Case
 	appeals      []approval.Appeal
+	depots       []supply.Depot
+	vehicles     []supply.Vehicle
+	lots         []supply.Lot
+	requests     []supply.Request
 }{
 	regions: []place.Region{
 		{ID: "cn", Name: "China", Kind: place.Country},
@@ -93,6 +98,28 @@ var fixture = struct {
 		{ID: "a1", Person: "r2", Status: approval.Approved, Color: "green", Decided: at("50h"), Expires: at("122h"), Reason: "negative twice,\n\"really\""},
 		{ID: "a2", Person: "r1", Status: approval.Pending},
 	},
+	depots: []supply.Depot{
+		{ID: "dep1", Name: `West "Cold" Store, Gate 2`, Lat: 30.25, Lon: 120.1667, TimeZone: "Asia/Shanghai"},
+		{ID: "dep2", Name: "Null Island depot", Lat: 0, Lon: -0.5},
+	},
+	vehicles: []supply.Vehicle{
+		{ID: "cold1", Depot: "dep1", Ambient: 20, Chilled: 40, Frozen: 20, ShiftEnd: record.Duration(30 * time.Hour), MaxOut: record.Duration(4 * time.Hour)},
+		{ID: "night", Depot: "dep2", Frozen: 1, ShiftStart: record.Duration(22 * time.Hour), ShiftEnd: record.Duration(47*time.Hour + 59*time.Minute)},
+		{ID: "van1", Depot: "dep1", Ambient: 80, ShiftStart: record.Duration(8 * time.Hour), ShiftEnd: record.Duration(20*time.Hour + 30*time.Minute)},
+	},
+	lots: []supply.Lot{
+		{ID: "dep1.food", Depot: "dep1", Item: "food-parcel", Temperature: supply.Ambient},
+		{ID: "dep1.vax.1", Depot: "dep1", Item: "vaccine-mrna", Lot: "L1, \"first\"", Expiry: at("720h0.5s"), Temperature: supply.Frozen, Quantity: 30},
+		{ID: "dep2.kits", Depot: "dep2", Item: "test-kits", Lot: "批次 7", Expiry: at("-24h"), Temperature: supply.Chilled, Quantity: 10000000},
+	},
+	requests: []supply.Request{
+		{ID: "q1", Site: "Hospital, East \"wing\"", Kind: supply.Hospital, Lat: 30.3, Lon: 120.2, Item: "vaccine-mrna", Quantity: 12,
+			Priority: 5, Created: at("100h"), Status: supply.Open},
+		{ID: "q2", Site: "Home of r1\nFlat 3", Kind: supply.Household, Person: "r1", Lat: -33.5, Lon: -70.000001, Item: "food-parcel",
+			Quantity: 1, Priority: 9, SlotFrom: at("105h"), SlotTo: at("107h0.000001s"), Service: record.Duration(90 * time.Second),
+			Created: at("100h"), Status: supply.Dispatched, Plan: "plan-1"},
+		{ID: "q3", Site: "School 3", Kind: supply.VaccinationPoint, Item: "test-kits", Quantity: 10000000, Status: supply.Cancelled},
+	},
 }
 
 // seeded returns a store holding the fixture.
@@ -113,6 +140,10 @@ func seeded(t testing.TB) Store {
 		func() (int, error) { return st.ImportDeclarations(ctx, slices.Values(f.declarations), record.Abort) },
 		func() (int, error) { return st.ImportCases(ctx, slices.Values(f.cases), record.Abort) },
 		func() (int, error) { return st.ImportAppeals(ctx, slices.Values(f.appeals), record.Abort) },
+		func() (int, error) { return st.ImportDepots(ctx, slices.Values(f.depots), record.Abort) },
+		func() (int, error) { return st.ImportVehicles(ctx, slices.Values(f.vehicles), record.Abort) },
+		func() (int, error) { return st.ImportLots(ctx, slices.Values(f.lots), record.Abort) },
+		func() (int, error) { return st.ImportRequests(ctx, slices.Values(f.requests), record.Abort) },
 	} {
 		if _, err := load(); err != nil {
 			t.Fatalf("seeding the store: %v", err)

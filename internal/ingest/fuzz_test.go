@@ -37,6 +37,23 @@ var residentJSONSeeds = []string{
 	`{"id":"r4","name":7}`,
 }
 
+const requestsHeader = "id,site,kind,person,lat,lon,item,quantity,priority,slot_from,slot_to,service,created,status,plan\n"
+
+var requestCSVSeeds = []string{
+	requestsHeader + "q1,Hospital 1,hospital,,30.3,120.2,vaccine-mrna,12,5,,,,2026-03-05T00:00:00Z,open,\n",
+	requestsHeader + "q2,\"Home of r1\nFlat 3\",household,r1,-33.5,-70.000001,food-parcel,1,9,2026-03-05T09:00:00+08:00,2026-03-05T11:00:00.000001+08:00,1m30s,,dispatched,plan-1\n",
+	"quantity,item,lon,lat,kind,site,id\n10000000,kits,0,0,other,\" S\",q3\n7,kits,1e2,-1E1,vaccination_point,S,q4\n",
+}
+
+var requestJSONSeeds = []string{
+	`{"id":"q1","site":"Hospital 1","kind":"hospital","lat":30.3,"lon":120.2,"item":"vaccine-mrna","quantity":12,"priority":5,"created":"2026-03-05T00:00:00Z","status":"open"}`,
+	`{"id":"q2","site":"Home","kind":"household","person":"r1","lat":"-33.5","lon":-70,"item":"food","quantity":"1","slot_from":"2026-03-05T09:00:00Z","slot_to":"2026-03-05T11:00:00Z","service":"90s","plan":null}`,
+	`{"id":"q3","site":"S","kind":"other","lat":0,"lon":0,"item":"x","quantity":0}`,
+}
+
+func FuzzDecodeRequestCSV(f *testing.F)    { fuzzCSV(f, Requests, requestCSVSeeds) }
+func FuzzDecodeRequestNDJSON(f *testing.F) { fuzzJSON(f, Requests, requestJSONSeeds) }
+
 func FuzzDecodeVisitCSV(f *testing.F)       { fuzzCSV(f, Visits, visitCSVSeeds) }
 func FuzzDecodeResidentCSV(f *testing.F)    { fuzzCSV(f, Residents, residentCSVSeeds) }
 func FuzzDecodeVisitNDJSON(f *testing.F)    { fuzzJSON(f, Visits, visitJSONSeeds) }

@@ -20,6 +20,7 @@ import (
 	"outbreak/internal/lab"
 	"outbreak/internal/person"
 	"outbreak/internal/place"
+	"outbreak/internal/supply"
 	"outbreak/internal/visit"
 )
 
@@ -32,6 +33,7 @@ type Store interface {
 	lab.Store
 	cases.Store
 	approval.Store
+	supply.Store
 }
 
 // Options control one import.

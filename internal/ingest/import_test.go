@@ -93,6 +93,33 @@ func TestBadLine(t *testing.T) {
 			"visits.ndjson:1: not a JSON object: unterminated string at the end of the line"},
 		{"ndjson list of numbers", "declarations", "declarations.ndjson", `{"person":"r1","declared_at":"2026-03-01T00:00:00Z","symptoms":[1]}`,
 			"declarations.ndjson:1: symptoms: not a list of strings"},
+		{"unknown time zone", "depots", "depots.csv", "id,name,lat,lon,time_zone\ndep9,X,1,2,Mars/Olympus\n",
+			`depots.csv:2: time_zone: not an IANA time zone: "Mars/Olympus"`},
+		{"unknown depot", "vehicles", "vehicles.csv", "id,depot,ambient,shift_end\nv8,dep1,5,18h\nv9,dep9,5,18h\n",
+			`vehicles.csv:3: depot: unknown depot "dep9"`},
+		{"not a duration", "vehicles", "vehicles.csv", "id,depot,ambient,shift_start,shift_end\nv9,dep1,5,8h,6pm\n",
+			`vehicles.csv:2: shift_end: not a duration like 45m or 1h30m: "6pm"`},
+		{"shift ends before it starts", "vehicles", "vehicles.csv", "id,depot,ambient,shift_start,shift_end\nv9,dep1,5,8h,7h\n",
+			`vehicles.csv:2: shift_end: must be after shift_start and at most 48h, not "7h"`},
+		{"no capacity", "vehicles", "vehicles.ndjson", `{"id":"v9","depot":"dep1","shift_end":"18h"}`,
+			"vehicles.ndjson:1: ambient: the vehicle carries nothing: give a capacity in ambient, chilled or frozen"},
+		{"not a temperature class", "stock", "stock.csv", "id,depot,item,temperature,quantity\ns9,dep1,vax,warm,5\n",
+			`stock.csv:2: temperature: must be ambient, chilled or frozen, not "warm"`},
+		{"not a whole quantity", "stock", "stock.csv", "id,depot,item,temperature,quantity\ns9,dep1,vax,frozen,1.5\n",
+			`stock.csv:2: quantity: not an integer: "1.5"`},
+		{"stock without quantity", "stock", "stock.csv", "id,depot,item,temperature\ns9,dep1,vax,frozen\n",
+			"stock.csv:1: quantity: required column missing"},
+		{"lot at an unknown depot", "stock", "stock.ndjson", `{"id":"s9","depot":"dep9","item":"vax","temperature":"frozen","quantity":1}`,
+			`stock.ndjson:1: depot: unknown depot "dep9"`},
+		{"request of an unknown person", "requests", "requests.csv", "id,site,kind,person,lat,lon,item,quantity\n" +
+			"q8,Home,household,r1,1,2,food,1\nq9,Home,household,r9,1,2,food,1\n",
+			`requests.csv:3: person: unknown person "r9"`},
+		{"half a slot", "requests", "requests.csv", "id,site,kind,lat,lon,item,quantity,slot_from\nq9,Site,hospital,1,2,vax,3,2026-03-02T08:00:00Z\n",
+			"requests.csv:2: slot_to: a slot needs both slot_from and slot_to"},
+		{"not a site kind", "requests", "requests.ndjson", `{"id":"q9","site":"Shop","kind":"shop","lat":1,"lon":2,"item":"vax","quantity":3}`,
+			`requests.ndjson:1: kind: must be vaccination_point, hospital, household or other, not "shop"`},
+		{"not a request state", "requests", "requests.ndjson", `{"id":"q9","site":"S","kind":"other","lat":1,"lon":2,"item":"vax","quantity":3,"status":"lost"}`,
+			`requests.ndjson:1: status: must be open, dispatched, delivered or cancelled, not "lost"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -278,7 +305,7 @@ func TestFormat(t *testing.T) {
 func TestUnknownKind(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
-	want := `unknown kind "people" (want one of regions, region_levels, places, residents, visits, stays, labs, vaccinations, declarations, cases, appeals)`
+	want := `unknown kind "people" (want one of regions, region_levels, places, residents, visits, stays, labs, vaccinations, declarations, cases, appeals, depots, vehicles, stock, requests)`
 	if _, err := Import(context.Background(), st, "people", "p.csv", strings.NewReader(""), Options{}); err == nil || err.Error() != want {
 		t.Errorf("Import: %v, want %s", err, want)
 	}

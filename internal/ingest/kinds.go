@@ -14,6 +14,7 @@ import (
 	"outbreak/internal/person"
 	"outbreak/internal/place"
 	"outbreak/internal/record"
+	"outbreak/internal/supply"
 	"outbreak/internal/visit"
 )
 
@@ -154,6 +155,75 @@ var (
 		instant("expires", optional, func(a *approval.Appeal) *time.Time { return &a.Expires }),
 		text("reason", optional, func(a *approval.Appeal) *string { return &a.Reason }),
 	)
+
+	// Depots reads and writes supply.Depot: id,name,lat,lon,time_zone.
+	Depots = newCodec("depots", (*supply.Depot).Validate, Store.ImportDepots,
+		func(ctx context.Context, st Store, p record.Page) ([]supply.Depot, string, error) {
+			return st.Depots(ctx, supply.Filter{Page: p})
+		},
+		text("id", required, func(d *supply.Depot) *string { return &d.ID }),
+		text("name", required, func(d *supply.Depot) *string { return &d.Name }),
+		float("lat", required, func(d *supply.Depot) *float64 { return &d.Lat }),
+		float("lon", required, func(d *supply.Depot) *float64 { return &d.Lon }),
+		text("time_zone", optional, func(d *supply.Depot) *string { return &d.TimeZone }),
+	)
+
+	// Vehicles reads and writes supply.Vehicle:
+	// id,depot,ambient,chilled,frozen,shift_start,shift_end,max_out. A
+	// missing capacity is zero; shift_start is optional because midnight
+	// (0h) writes as an empty duration.
+	Vehicles = newCodec("vehicles", (*supply.Vehicle).Validate, Store.ImportVehicles,
+		func(ctx context.Context, st Store, p record.Page) ([]supply.Vehicle, string, error) {
+			return st.Vehicles(ctx, supply.Filter{Page: p})
+		},
+		text("id", required, func(v *supply.Vehicle) *string { return &v.ID }),
+		text("depot", required, func(v *supply.Vehicle) *string { return &v.Depot }),
+		integer("ambient", optional, func(v *supply.Vehicle) *int { return &v.Ambient }),
+		integer("chilled", optional, func(v *supply.Vehicle) *int { return &v.Chilled }),
+		integer("frozen", optional, func(v *supply.Vehicle) *int { return &v.Frozen }),
+		duration("shift_start", optional, func(v *supply.Vehicle) *record.Duration { return &v.ShiftStart }),
+		duration("shift_end", required, func(v *supply.Vehicle) *record.Duration { return &v.ShiftEnd }),
+		duration("max_out", optional, func(v *supply.Vehicle) *record.Duration { return &v.MaxOut }),
+	)
+
+	// Lots reads and writes supply.Lot, the kind called stock:
+	// id,depot,item,lot,expiry,temperature,quantity.
+	Lots = newCodec("stock", (*supply.Lot).Validate, Store.ImportLots,
+		func(ctx context.Context, st Store, p record.Page) ([]supply.Lot, string, error) {
+			return st.Lots(ctx, supply.Filter{Page: p})
+		},
+		text("id", required, func(l *supply.Lot) *string { return &l.ID }),
+		text("depot", required, func(l *supply.Lot) *string { return &l.Depot }),
+		text("item", required, func(l *supply.Lot) *string { return &l.Item }),
+		text("lot", optional, func(l *supply.Lot) *string { return &l.Lot }),
+		instant("expiry", optional, func(l *supply.Lot) *time.Time { return &l.Expiry }),
+		text("temperature", required, func(l *supply.Lot) *string { return &l.Temperature }),
+		integer("quantity", required, func(l *supply.Lot) *int { return &l.Quantity }),
+	)
+
+	// Requests reads and writes supply.Request: id,site,kind,person,lat,lon,
+	// item,quantity,priority,slot_from,slot_to,service,created,status,plan.
+	// An empty status is open.
+	Requests = newCodec("requests", (*supply.Request).Validate, Store.ImportRequests,
+		func(ctx context.Context, st Store, p record.Page) ([]supply.Request, string, error) {
+			return st.Requests(ctx, supply.Filter{Page: p})
+		},
+		text("id", required, func(r *supply.Request) *string { return &r.ID }),
+		text("site", required, func(r *supply.Request) *string { return &r.Site }),
+		text("kind", required, func(r *supply.Request) *string { return &r.Kind }),
+		text("person", optional, func(r *supply.Request) *string { return &r.Person }),
+		float("lat", required, func(r *supply.Request) *float64 { return &r.Lat }),
+		float("lon", required, func(r *supply.Request) *float64 { return &r.Lon }),
+		text("item", required, func(r *supply.Request) *string { return &r.Item }),
+		integer("quantity", required, func(r *supply.Request) *int { return &r.Quantity }),
+		integer("priority", optional, func(r *supply.Request) *int { return &r.Priority }),
+		instant("slot_from", optional, func(r *supply.Request) *time.Time { return &r.SlotFrom }),
+		instant("slot_to", optional, func(r *supply.Request) *time.Time { return &r.SlotTo }),
+		duration("service", optional, func(r *supply.Request) *record.Duration { return &r.Service }),
+		instant("created", optional, func(r *supply.Request) *time.Time { return &r.Created }),
+		text("status", optional, func(r *supply.Request) *string { return &r.Status }),
+		text("plan", optional, func(r *supply.Request) *string { return &r.Plan }),
+	)
 )
 
 // listLevels pages through regions and returns the levels of each page of
@@ -190,7 +260,8 @@ type kind interface {
 
 // kinds lists the kinds in the order to import them, each after the kinds
 // its records refer to.
-var kinds = []kind{Regions, RegionLevels, Places, Residents, Visits, Stays, Labs, Vaccinations, Declarations, Cases, Appeals}
+var kinds = []kind{Regions, RegionLevels, Places, Residents, Visits, Stays, Labs, Vaccinations, Declarations, Cases, Appeals,
+	Depots, Vehicles, Lots, Requests}
 
 // Kinds returns the names of the kinds of record that import and export
 // handle, in the order to import them so that references resolve.
