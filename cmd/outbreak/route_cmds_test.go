@@ -79,7 +79,7 @@ func TestRouteBadInput(t *testing.T) {
 			"jobs[0].demand"},
 		{"a required job nobody can serve", "r.json", strings.Replace(clinics, `"optional": true, "priority": 1`, `"service": 0`, 1),
 			"far"},
-		{"solomon without its customers", "s.txt", "R101\n\nVEHICLE\nNUMBER     CAPACITY\n  25         200\n", "line"},
+		{"solomon without its customers", "s.txt", "R101\n\nVEHICLE\nNUMBER     CAPACITY\n  25         200\n", "s.txt:6: end of file, want the CUSTOMER section"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

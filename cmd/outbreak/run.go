@@ -40,6 +40,7 @@ func commands() map[string]command {
 		"keys":    {"rotate the keys that seal personal fields (seal-rotate) or sign codes (rotate); print the trust list", keysCmd},
 		"verify":  {"verify a code token offline against a trust list", verifyCmd},
 		"route":   {"plan vehicle routes with time windows (solve FILE), or measure the planner on a set of instances (bench DIR)", routeCmd},
+		"supply":  {"plan a day's deliveries from the store's depots, vehicles, stock and requests (plan), or send a plan out (dispatch PLAN)", supplyCmd},
 		"bench":   {"measure the running server (check-ins over HTTP)", benchCmd},
 		"trace":   {"print the exposures to every case known at an instant", traceCmd},
 		"codes":   {"print every resident's health code at an instant, or what a new policy would change", codesCmd},

@@ -13,7 +13,7 @@ func (b *builder) dispatch(plan *Plan, p *route.Problem, sol *route.Solution, re
 	for _, rt := range sol.Routes {
 		v := &b.in.Vehicles[rt.Vehicle]
 		d := b.depots[v.Depot]
-		out := Dispatch{Vehicle: v.ID, Depot: d.ID, Lat: d.Lat, Lon: d.Lon,
+		out := Dispatch{Vehicle: v.ID, Depot: d.ID, TimeZone: d.TimeZone, Lat: d.Lat, Lon: d.Lon,
 			Depart: b.instant(rt.Depart), Return: b.instant(rt.Return),
 			DriveMinutes: round2(rt.Distance), Load: map[string]int{}, Stops: []DispatchStop{}}
 		at := p.Vehicles[rt.Vehicle].Start

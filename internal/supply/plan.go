@@ -43,6 +43,7 @@ type Plan struct {
 type Dispatch struct {
 	Vehicle      string         `json:"vehicle"`
 	Depot        string         `json:"depot"`
+	TimeZone     string         `json:"time_zone,omitempty"`
 	Lat          float64        `json:"lat"`
 	Lon          float64        `json:"lon"`
 	Depart       time.Time      `json:"depart"`
