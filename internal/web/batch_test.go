@@ -79,6 +79,26 @@ func TestBatch(t *testing.T) {
 			`{"person":"ghost","onset":"2026-11-01T08:00:00Z"}`,
 		}, want: []BatchItem{{Line: 1, ID: "r1"}, {Line: 2, ID: "c-2"}, {Line: 3, Error: &FieldError{Field: "released"}},
 			{Line: 4, ID: "ghost", Error: &FieldError{Field: "person"}}}},
+		{kind: "vehicles", lines: []string{
+			`{"id":"veh1","depot":"dep1","chilled":10,"shift_start":"8h","shift_end":"18h"}`,
+			`{"id":"veh2","depot":"atlantis","chilled":10,"shift_end":"18h"}`,
+			`{"id":"veh3","depot":"dep1","shift_end":"18h"}`,
+			`{"id":"veh4","depot":"dep1","frozen":1,"shift_end":"6pm"}`,
+		}, want: []BatchItem{{Line: 1, ID: "veh1"}, {Line: 2, ID: "veh2", Error: &FieldError{Field: "depot"}},
+			{Line: 3, Error: &FieldError{Field: "ambient"}}, {Line: 4, Error: &FieldError{Field: "shift_end"}}}},
+		{kind: "stock", lines: []string{
+			`{"id":"lot1","depot":"dep2","item":"vaccine","temperature":"frozen","quantity":5,"expiry":"2026-12-01T00:00:00Z"}`,
+			`{"id":"lot2","depot":"dep1","item":"vaccine","temperature":"warm","quantity":5}`,
+			`{"id":"lot3","depot":"atlantis","item":"vaccine","temperature":"frozen","quantity":5}`,
+		}, want: []BatchItem{{Line: 1, ID: "lot1"}, {Line: 2, Error: &FieldError{Field: "temperature"}},
+			{Line: 3, ID: "lot3", Error: &FieldError{Field: "depot"}}}},
+		{kind: "requests", lines: []string{
+			`{"id":"q1","site":"Home of r1","kind":"household","person":"r1","lat":23.1,"lon":113.2,"item":"food","quantity":1}`,
+			`{"id":"q2","site":"Home of ghost","kind":"household","person":"ghost","lat":23.1,"lon":113.2,"item":"food","quantity":1}`,
+			`{"id":"q3","site":"Shop","kind":"shop","lat":23.1,"lon":113.2,"item":"food","quantity":1}`,
+			`{"id":"q4","site":"Clinic","kind":"other","lat":23.1,"lon":113.2,"item":"vaccine","quantity":2,"slot_from":"2026-11-02T08:00:00Z"}`,
+		}, want: []BatchItem{{Line: 1, ID: "q1"}, {Line: 2, ID: "q2", Error: &FieldError{Field: "person"}},
+			{Line: 3, Error: &FieldError{Field: "kind"}}, {Line: 4, Error: &FieldError{Field: "slot_to"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {

@@ -106,7 +106,8 @@ func wantField(t *testing.T, p Problem, field string) {
 type obj = map[string]any
 
 // seed stores a small city through the API: country cn > province p1 >
-// city c1 > district d1; places v1, v2 in d1; residents r1–r5 at home in d1.
+// city c1 > district d1; places v1, v2 in d1; residents r1–r5 at home in d1;
+// depots dep1 and dep2.
 func (a *apiTest) seed() {
 	a.t.Helper()
 	for _, r := range []obj{
@@ -128,6 +129,12 @@ func (a *apiTest) seed() {
 			"phone": fmt.Sprintf("+861380000000%d", i), "language": "zh", "time_zone": "Asia/Shanghai", "home_region": "d1"}),
 			http.StatusCreated)
 	}
+	for _, d := range []obj{
+		{"id": "dep1", "name": "North depot", "lat": 23.15, "lon": 113.25, "time_zone": "Asia/Shanghai"},
+		{"id": "dep2", "name": "South depot", "lat": 23.05, "lon": 113.2},
+	} {
+		want[obj](a.t, a.do("POST", "/api/v1/depots", d), http.StatusCreated)
+	}
 }
 
 // seededIDs are the IDs seed stores, by kind.
@@ -135,6 +142,7 @@ var seededIDs = map[string][]string{
 	"regions": {"cn", "p1", "c1", "d1"},
 	"places":  {"v1", "v2"},
 	"people":  {"r1", "r2", "r3", "r4", "r5"},
+	"depots":  {"dep1", "dep2"},
 }
 
 // listAll follows a list's pages of size limit and returns the items.

@@ -10,6 +10,7 @@ import (
 	"outbreak/internal/person"
 	"outbreak/internal/place"
 	"outbreak/internal/record"
+	"outbreak/internal/supply"
 	"outbreak/internal/visit"
 )
 
@@ -18,6 +19,7 @@ var (
 	personFilter = param{"person", textParam, "records of this person only"}
 	fromFilter   = param{"from", timeParam, "records at or after this instant"}
 	toFilter     = param{"to", timeParam, "records before this instant"}
+	depotFilter  = param{"depot", textParam, "records of this depot only"}
 )
 
 // kinds returns the resources of every kind of record, in the order the
@@ -98,6 +100,34 @@ func (s *server) kinds() []kindRoutes {
 			filters: []param{personFilter, {"status", textParam, "appeals in this state: pending, approved or denied"}},
 			list: func(ctx context.Context, q query, p record.Page) ([]approval.Appeal, string, error) {
 				return st.Appeals(ctx, approval.Filter{Person: q.str("person"), Status: q.str("status"), Page: p})
+			}},
+		&resource[supply.Depot]{kind: "depots", schema: "Depot", noun: "depot", keyed: true, mintID: true,
+			codec: ingest.Depots, id: func(v *supply.Depot) *string { return &v.ID },
+			validate: (*supply.Depot).Validate, get: st.Depot, load: st.ImportDepots,
+			list: func(ctx context.Context, q query, p record.Page) ([]supply.Depot, string, error) {
+				return st.Depots(ctx, supply.Filter{Page: p})
+			}},
+		&resource[supply.Vehicle]{kind: "vehicles", schema: "Vehicle", noun: "vehicle", keyed: true, mintID: true,
+			codec: ingest.Vehicles, id: func(v *supply.Vehicle) *string { return &v.ID },
+			validate: (*supply.Vehicle).Validate, get: st.Vehicle, load: st.ImportVehicles,
+			filters: []param{depotFilter},
+			list: func(ctx context.Context, q query, p record.Page) ([]supply.Vehicle, string, error) {
+				return st.Vehicles(ctx, supply.Filter{Depot: q.str("depot"), Page: p})
+			}},
+		&resource[supply.Lot]{kind: "stock", schema: "Lot", noun: "lot of stock", keyed: true, mintID: true,
+			codec: ingest.Lots, id: func(v *supply.Lot) *string { return &v.ID },
+			validate: (*supply.Lot).Validate, get: st.Lot, load: st.ImportLots,
+			filters: []param{depotFilter, {"item", textParam, "lots of this item"}},
+			list: func(ctx context.Context, q query, p record.Page) ([]supply.Lot, string, error) {
+				return st.Lots(ctx, supply.Filter{Depot: q.str("depot"), Item: q.str("item"), Page: p})
+			}},
+		&resource[supply.Request]{kind: "requests", schema: "SupplyRequest", noun: "delivery request", keyed: true, mintID: true,
+			codec: ingest.Requests, id: func(v *supply.Request) *string { return &v.ID },
+			validate: (*supply.Request).Validate, get: st.Request, load: st.ImportRequests,
+			filters: []param{{"status", textParam, "requests in this state: open, dispatched, delivered or cancelled"},
+				{"item", textParam, "requests for this item"}},
+			list: func(ctx context.Context, q query, p record.Page) ([]supply.Request, string, error) {
+				return st.Requests(ctx, supply.Filter{Status: q.str("status"), Item: q.str("item"), Page: p})
 			}},
 	}
 }

@@ -101,7 +101,8 @@ func TestOpenAPI(t *testing.T) {
 	_ = json.Unmarshal(rec.Body.Bytes(), &whole)
 	walk(whole)
 	for _, name := range []string{"Resident", "Place", "Region", "Level", "Visit", "Stay", "LabResult", "Vaccination",
-		"Declaration", "Case", "Problem", "Page", "VisitPage", "BatchResult", "CheckIn"} {
+		"Declaration", "Case", "Problem", "Page", "VisitPage", "BatchResult", "CheckIn",
+		"Depot", "DepotPage", "Vehicle", "VehiclePage", "Lot", "LotPage", "SupplyRequest", "SupplyRequestPage"} {
 		if doc.Components.Schemas[name] == nil {
 			t.Errorf("no schema %s", name)
 		}
@@ -126,6 +127,12 @@ func TestOpenAPISchemas(t *testing.T) {
 		{"Declaration", "symptoms", `{"items":{"type":"string"},"type":"array"}`, false},
 		{"Problem", "errors", `{"items":{"$ref":"#/components/schemas/FieldError"},"type":"array"}`, false},
 		{"BatchItem", "error", `{"anyOf":[{"$ref":"#/components/schemas/FieldError"},{"type":"null"}]}`, true},
+		{"Vehicle", "shift_end", `{"description":"a time of day as a Go duration from midnight, after shift_start, at most 48h","pattern":"^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$","type":"string"}`, true},
+		{"Vehicle", "max_out", `{"description":"how long the vehicle may be out of the depot (the cold-chain limit); absent: the whole shift","pattern":"^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$","type":"string"}`, false},
+		{"Lot", "temperature", `{"enum":["ambient","chilled","frozen"],"type":"string"}`, true},
+		{"Lot", "quantity", `{"type":"integer"}`, true},
+		{"SupplyRequest", "status", `{"description":"absent: open","enum":["open","dispatched","delivered","cancelled"],"type":"string"}`, false},
+		{"SupplyRequest", "site", `{"type":"string"}`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.schema+"."+tt.field, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ type kindCase struct {
 	// body is the i-th record to create, for i in [0, 5).
 	body func(i int) obj
 	// filter is a list query, and filtered how many records (seeded or
-	// created) it selects.
+	// created) it selects; a kind without filters has none.
 	filter   string
 	filtered int
 }
@@ -68,7 +69,42 @@ var kindCases = []kindCase{
 		}
 		return b
 	}, filter: "active=true", filtered: 3},
+	{kind: "depots", body: func(i int) obj {
+		b := obj{"name": fmt.Sprintf("Depot %d", i), "lat": 23.5, "lon": -113.5 + float64(i)}
+		if i%2 == 0 { // the others get an ID from the API
+			b["id"], b["time_zone"] = fmt.Sprintf("dx%d", i), "Asia/Shanghai"
+		}
+		return b
+	}},
+	{kind: "vehicles", body: func(i int) obj {
+		return obj{"id": fmt.Sprintf("veh%d", i), "depot": []string{"dep1", "dep2"}[i%2], "ambient": 10 * i, "chilled": 20,
+			"shift_start": "8h", "shift_end": "18h30m", "max_out": "4h"}
+	}, filter: "depot=dep2", filtered: 2},
+	{kind: "stock", body: func(i int) obj {
+		b := obj{"id": fmt.Sprintf("lot%d", i), "depot": "dep1", "item": []string{"vaccine", "food"}[i%2],
+			"temperature": []string{"frozen", "ambient"}[i%2], "quantity": 10 * i}
+		if i%2 == 0 {
+			b["lot"], b["expiry"] = fmt.Sprintf("L%d", i), ts(720*time.Hour)
+		}
+		return b
+	}, filter: "depot=dep1&item=vaccine", filtered: 3},
+	{kind: "requests", body: func(i int) obj {
+		b := obj{"site": fmt.Sprintf("Site %d", i), "kind": "hospital", "lat": 23.1, "lon": 113.1, "item": []string{"food", "vaccine"}[i%2],
+			"quantity": i + 1, "priority": i + 1}
+		if i%2 == 0 { // the others get an ID from the API
+			b["id"], b["kind"], b["person"] = fmt.Sprintf("q%d", i), "household", fmt.Sprintf("r%d", i+1)
+			b["slot_from"], b["slot_to"], b["service"] = ts(24*time.Hour), ts(26*time.Hour), "15m"
+		}
+		if i == 4 {
+			b["status"] = "cancelled"
+		}
+		return b
+	}, filter: "status=open&item=food", filtered: 2},
 }
+
+// minted are the kinds whose bodies in kindCases leave some IDs for the
+// API to make.
+var minted = map[string]bool{"people": true, "depots": true, "requests": true}
 
 // normal returns v as encoding/json decodes it, so that numbers compare.
 func normal(t *testing.T, v any) obj {
@@ -109,7 +145,7 @@ func TestCreateGetList(t *testing.T) {
 							t.Errorf("create: field %s = %v, want %v (answer %v)", k, got[k], v, got)
 						}
 					}
-					if kc.kind == "people" && body["id"] == nil && len(id) != 26 {
+					if minted[kc.kind] && body["id"] == nil && len(id) != 26 {
 						t.Errorf("made id %q, want a ULID", id)
 					}
 					if kc.kind == "cases" && id != body["person"] {
@@ -137,6 +173,9 @@ func TestCreateGetList(t *testing.T) {
 							t.Errorf("pages do not cover every item once (-want +got):\n%s", diff)
 						}
 					})
+				}
+				if kc.filter == "" {
+					return
 				}
 				if n := len(a.listAll("/api/v1/"+kc.kind+"?"+kc.filter, 2)); n != kc.filtered {
 					t.Errorf("?%s: %d items, want %d", kc.filter, n, kc.filtered)
@@ -166,6 +205,7 @@ func TestUpsert(t *testing.T) {
 			{"person", "people", obj{"id": "r1", "name": "Renamed", "home_region": "c1"}, "home_region", "c1"},
 			{"place", "places", obj{"id": "v1", "name": "Noodle bar", "region": "d1", "lat": 1.5, "lon": 2.5}, "lat", 1.5},
 			{"region", "regions", obj{"id": "d1", "name": "Old town", "parent": "c1", "kind": "district"}, "name", "Old town"},
+			{"depot", "depots", obj{"id": "dep2", "name": "Cold store", "lat": 23, "lon": 113}, "name", "Cold store"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -186,7 +226,8 @@ func TestNotFound(t *testing.T) {
 	t.Parallel()
 	stores(t, func(t *testing.T, db *sqlstore.DB) {
 		a := newAPI(t, db)
-		for _, kind := range []string{"people", "places", "regions", "visits", "stays", "labs", "vaccinations", "declarations", "cases"} {
+		for _, kind := range []string{"people", "places", "regions", "visits", "stays", "labs", "vaccinations", "declarations", "cases",
+			"appeals", "depots", "vehicles", "stock", "requests"} {
 			for _, id := range []string{"nope", "12345"} {
 				t.Run(kind+"/"+id, func(t *testing.T) {
 					p := problemOK(t, a.do("GET", "/api/v1/"+kind+"/"+id, nil), http.StatusNotFound)
@@ -239,6 +280,36 @@ func TestLevels(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				wantField(t, problemOK(t, a.do("POST", "/api/v1/regions/c1/levels", tt.body), http.StatusUnprocessableEntity), tt.field)
 			})
+		}
+	})
+}
+
+// TestSupplyReferences: a record of supply that refers to a depot or a
+// resident the store does not hold is refused, naming the field, and
+// nothing is stored.
+func TestSupplyReferences(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *sqlstore.DB) {
+		a := newAPI(t, db)
+		a.seed()
+		tests := []struct {
+			kind  string
+			body  obj
+			field string
+		}{
+			{"vehicles", obj{"id": "veh9", "depot": "atlantis", "ambient": 5, "shift_end": "18h"}, "depot"},
+			{"stock", obj{"id": "lot9", "depot": "atlantis", "item": "food", "temperature": "ambient", "quantity": 5}, "depot"},
+			{"requests", obj{"id": "q9", "site": "Home", "kind": "household", "person": "ghost", "lat": 1, "lon": 2, "item": "food", "quantity": 1}, "person"},
+			{"requests", obj{"id": "q9", "site": "Home", "kind": "household", "lat": 1, "lon": 2, "item": "food", "quantity": 0}, "quantity"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.kind+"/"+tt.field, func(t *testing.T) {
+				wantField(t, problemOK(t, a.do("POST", "/api/v1/"+tt.kind, tt.body), http.StatusUnprocessableEntity), tt.field)
+				problemOK(t, a.do("GET", "/api/v1/"+tt.kind+"/"+tt.body["id"].(string), nil), http.StatusNotFound)
+			})
+		}
+		for _, q := range []string{"stock?temperature=frozen", "requests?depot=dep1", "vehicles?item=food", "depots?depot=dep1"} {
+			wantField(t, problemOK(t, a.do("GET", "/api/v1/"+q, nil), http.StatusUnprocessableEntity), strings.SplitN(strings.Split(q, "?")[1], "=", 2)[0])
 		}
 	})
 }

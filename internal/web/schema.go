@@ -12,6 +12,7 @@ import (
 	"outbreak/internal/person"
 	"outbreak/internal/place"
 	"outbreak/internal/risk"
+	"outbreak/internal/supply"
 	"outbreak/internal/trace"
 	"outbreak/internal/visit"
 )
@@ -69,6 +70,26 @@ var schemaDefs = []schemaDef{
 	{name: "Appeal", typ: reflect.TypeFor[approval.Appeal](), paged: true,
 		desc:  "An appeal against a resident's health code. Once approved, color stands in for the computed color from decided until expires.",
 		enums: map[string][]string{"status": {approval.Pending, approval.Approved, approval.Denied}, "color": colors}},
+	{name: "Depot", typ: reflect.TypeFor[supply.Depot](), paged: true,
+		desc:  "A store that vehicles leave from and come back to.",
+		notes: map[string]string{"time_zone": "IANA, like Asia/Shanghai: the zone of its vehicles' shifts; empty: UTC"}},
+	{name: "Vehicle", typ: reflect.TypeFor[supply.Vehicle](), paged: true,
+		desc: "A vehicle based at a depot, with a capacity in units per temperature class and a shift as times of day in the depot's time zone.",
+		notes: map[string]string{"shift_start": "a time of day as a Go duration from midnight, like 8h; empty: midnight",
+			"shift_end": "a time of day as a Go duration from midnight, after shift_start, at most 48h",
+			"max_out":   "how long the vehicle may be out of the depot (the cold-chain limit); absent: the whole shift"}},
+	{name: "Lot", typ: reflect.TypeFor[supply.Lot](), paged: true,
+		desc:  "Stock of one item at a depot: a lot number, its expiry, its temperature class and the units on hand.",
+		enums: map[string][]string{"temperature": supply.Classes[:]},
+		notes: map[string]string{"lot": "the lot number", "expiry": "absent: the lot does not expire"}},
+	{name: "SupplyRequest", typ: reflect.TypeFor[supply.Request](), paged: true, optional: []string{"status"},
+		desc: "A request for a quantity of an item delivered to a site within a slot; higher priorities are served first.",
+		enums: map[string][]string{"kind": {supply.VaccinationPoint, supply.Hospital, supply.Household, supply.OtherSite},
+			"status": {supply.Open, supply.Dispatched, supply.Delivered, supply.Cancelled}},
+		notes: map[string]string{"person": "the resident of a quarantined household", "priority": "0 to 9, highest first; absent: 0",
+			"slot_from": "unloading starts at or after this instant; absent with slot_to: any time in a shift",
+			"slot_to":   "unloading starts at or before this instant", "service": "how long unloading takes; absent: 10m",
+			"status": "absent: open", "plan": "the plan that dispatched the request"}},
 	{name: "Problem", typ: reflect.TypeFor[Problem](),
 		desc: "RFC 9457 problem details. type is urn:outbreak:problem: followed by one of invalid, not-found, conflict, " +
 			"unauthorized, forbidden, unavailable, internal, malformed, too-large, unsupported-media-type, " +

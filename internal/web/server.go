@@ -18,8 +18,9 @@ import (
 )
 
 // Store is what the API needs of the store: the domain stores of every kind
-// of record (as import and export need them), a ping for /healthz and the
-// counts on the home page.
+// of record (as import and export need them, supply.Store with its plans
+// and dispatch among them), a ping for /healthz and the counts on the home
+// page.
 type Store interface {
 	ingest.Store
 	// Ping returns an error when the store does not answer.
