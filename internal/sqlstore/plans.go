@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -123,25 +122,23 @@ func (db *DB) Plan(ctx context.Context, id string) (supply.Plan, error) {
 	return get(ctx, db.reader(), "plan", id, "SELECT body FROM plans WHERE id = ?", scanPlan)
 }
 
-// Plans lists plans a page at a time in ID order, optionally those in one
-// state. Each page is sorted newest first (by Created, then ID), as
-// supply.Store says. The plans are summaries: Allocations and every route's
+// Plans lists plans a page at a time in descending ID order, optionally
+// those in one state. The plans are summaries: Allocations and every route's
 // Stops are nil; everything else, Left included, is there.
 func (db *DB) Plans(ctx context.Context, f supply.Filter) ([]supply.Plan, string, error) {
 	var w where
-	if err := afterID(&w, f.After); err != nil {
-		return nil, "", err
+	if f.After != "" {
+		before, err := parseIDCursor(f.After)
+		if err != nil {
+			return nil, "", err
+		}
+		w.add("id < ?", before)
 	}
 	if f.Status != "" {
 		w.add("status = ?", f.Status)
 	}
-	query := "SELECT summary FROM plans" + w.String() + " ORDER BY id LIMIT ?"
-	// list takes the cursor from the last plan in ID order, before the sort.
-	plans, next, err := list(ctx, db.reader(), query, w.args, f.Size(), scanPlan, func(p supply.Plan) string { return idCursor(p.ID) })
-	slices.SortStableFunc(plans, func(a, b supply.Plan) int {
-		return cmp.Or(b.Created.Compare(a.Created), cmp.Compare(a.ID, b.ID))
-	})
-	return plans, next, err
+	query := "SELECT summary FROM plans" + w.String() + " ORDER BY id DESC LIMIT ?"
+	return list(ctx, db.reader(), query, w.args, f.Size(), scanPlan, func(p supply.Plan) string { return idCursor(p.ID) })
 }
 
 // DispatchPlan sends a draft plan out in one transaction: it marks the plan

@@ -44,8 +44,9 @@ type Allocation struct {
 //     fairly: each gets the same share, or what it asked for if less, the
 //     units that do not divide evenly going to the oldest requests.
 //   - A delivery comes from one depot: the nearest that holds enough,
-//     else the one that holds the most (the rest is reported short). Within
-//     a depot, lots that expire first go first.
+//     else the one that holds the most (the rest is reported short; a
+//     household's parcel then stays behind). Within a depot, lots that
+//     expire first go first.
 //
 // The result has one allocation per request, in the order of requests.
 func Allocate(lots []Lot, requests []Request, depots []Depot, until time.Time) []Allocation {
@@ -134,6 +135,10 @@ func Allocate(lots []Lot, requests []Request, depots []Depot, until time.Time) [
 			}
 		}
 		q := min(want[i], bestQty)
+		if q < want[i] && r.Kind == Household {
+			a.Short, a.Note = r.Quantity, fmt.Sprintf("no depot holds the parcel of %s whole", r.Item)
+			continue
+		}
 		a.Depot, a.Quantity, a.Short = best, q, r.Quantity-q
 		switch {
 		case q < want[i]:

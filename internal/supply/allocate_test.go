@@ -109,6 +109,14 @@ func TestAllocateLotsAndDepots(t *testing.T) {
 			t.Errorf("got %+v", a)
 		}
 	})
+	t.Run("a household's parcel is not split over depots", func(t *testing.T) {
+		t.Parallel()
+		lots := []Lot{lot("n", "near", 2, 0), lot("f", "far", 2, 0)}
+		as := Allocate(lots, []Request{household("h", 3, 0, 0)}, []Depot{near, far}, until)
+		if a := as[0]; a.Quantity != 0 || a.Short != 3 || a.Picks != nil {
+			t.Errorf("got %+v", a)
+		}
+	})
 	t.Run("depots left out hold nothing", func(t *testing.T) {
 		t.Parallel()
 		as := Allocate([]Lot{lot("f", "far", 8, 0)}, []Request{site("a", 1, 0, 0)}, []Depot{near}, until)

@@ -12,9 +12,11 @@ import (
 
 // The states of a plan.
 const (
-	Draft = "draft" // made, not yet sent out; stock and requests untouched
-	// Dispatched: sent out; its picks are taken from stock and its requests
-	// are dispatched.
+	// Draft is a plan made and not yet sent out: stock and requests are
+	// untouched.
+	Draft = "draft"
+	// PlanDispatched is a plan sent out: its picks are taken from stock and
+	// its requests are dispatched.
 	PlanDispatched = "dispatched"
 )
 

@@ -16,8 +16,8 @@ type Filter struct {
 	record.Page
 }
 
-// Store keeps depots, vehicles, stock, requests and plans. Lists are in ID
-// order, a page at a time; the string they return is the cursor of the
+// Store keeps depots, vehicles, stock, requests and plans. Lists but that
+// of plans are in ID order, a page at a time; the string they return is the cursor of the
 // next page ("" at the end).
 type Store interface {
 	// ImportDepots inserts or replaces depots by ID in one transaction.
@@ -55,8 +55,9 @@ type Store interface {
 	SavePlan(ctx context.Context, p *Plan) error
 	// Plan returns one plan, or a NotFound error.
 	Plan(ctx context.Context, id string) (Plan, error)
-	// Plans lists plans, newest first within a page of IDs, without their
-	// allocations and routes' stops.
+	// Plans lists plans in descending ID order (newest first, as the IDs
+	// made for plans sort by creation), without their allocations and
+	// routes' stops.
 	Plans(ctx context.Context, f Filter) ([]Plan, string, error)
 	// DispatchPlan sends a draft plan out in one transaction: the picks of
 	// its routes' stops are taken from their lots, and the requests on its

@@ -116,9 +116,9 @@ func (v *Vehicle) Validate() error {
 	day := record.Duration(48 * time.Hour)
 	switch {
 	case v.ShiftStart < 0 || v.ShiftStart >= day:
-		return errs.Field("shift_start", "a time of day from 0h to 48h, not %s", v.ShiftStart)
+		return errs.Field("shift_start", "a time of day from 0h to 48h, not %s", time.Duration(v.ShiftStart))
 	case v.ShiftEnd <= v.ShiftStart || v.ShiftEnd > day:
-		return errs.Field("shift_end", "must be after shift_start and at most 48h, not %q", v.ShiftEnd.String())
+		return errs.Field("shift_end", "must be after shift_start and at most 48h, not %s", time.Duration(v.ShiftEnd))
 	case v.MaxOut < 0:
 		return errs.Field("max_out", "negative")
 	}
