@@ -1,0 +1,286 @@
+package web
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"time"
+
+	"outbreak/internal/supply"
+)
+
+// logisticsView is what the logistics officer's page shows: the records of
+// one day, the plan being looked at and the recent plans. The handler fills
+// it from the store; renderLogistics only draws it, so that the page can be
+// tested without a server.
+type logisticsView struct {
+	// Date is the day planned, YYYY-MM-DD.
+	Date string
+	// Zone is the depots' time zone: every time on the page is shown in it,
+	// as HH:MM. Nil means UTC.
+	Zone     *time.Location
+	Depots   []supply.Depot
+	Vehicles []supply.Vehicle
+	Lots     []supply.Lot
+	// Requests are the day's requests, in any state.
+	Requests []supply.Request
+	// Plan is the plan shown, or nil when the day has none yet.
+	Plan *supply.Plan
+	// Plans are summaries of recent plans (no allocations or stops).
+	Plans []supply.Plan
+	// Notice and Error report the outcome of the last action.
+	Notice, Error string
+}
+
+// The page is one template with its CSS inline, so that it works from a
+// single response; the maps and timelines are drawn here in Go, as SVG, so
+// that it needs no script at all.
+//
+//go:embed templates/logistics.html
+var logisticsHTML string
+
+var logisticsPage = template.Must(template.New("logistics").Parse(logisticsHTML))
+
+// renderLogistics writes the logistics page of v. It renders into memory
+// first, so that a template error leaves w untouched and the caller can
+// still answer with an error page.
+func renderLogistics(w io.Writer, v *logisticsView) error {
+	if v == nil {
+		return errors.New("logistics page: no view")
+	}
+	var buf bytes.Buffer
+	if err := logisticsPage.Execute(&buf, newLogisticsPage(v)); err != nil {
+		return fmt.Errorf("logistics page: %w", err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// lgPage is the view with everything the template needs worked out:
+// colors, geometry, the rows of each table.
+type lgPage struct {
+	*logisticsView
+	zone        *time.Location
+	dayStart    time.Time // midnight of Date in zone; zero if Date is not a date
+	depotName   map[string]string
+	Stops, Used int // stops on routes, vehicles used
+	Routes      []lgRoute
+	Short       []lgShort
+	Stock       []lgDepotStock
+	Map         *lgMap
+	Timeline    *lgTimeline
+}
+
+// lgRoute is one route with its color and its depot's name.
+type lgRoute struct {
+	*supply.Dispatch
+	Color     string
+	DepotName string
+	Load      string // the load by temperature class
+}
+
+// lgShort is an allocation that gets some, but less than was asked for.
+type lgShort struct {
+	supply.Allocation
+	Site string
+}
+
+// lgDepotStock is the stock of one depot.
+type lgDepotStock struct {
+	Depot string
+	Lots  []lgLot
+}
+
+// lgLot is a lot and what is wrong with it, if anything.
+type lgLot struct {
+	supply.Lot
+	Mark string // "expired", "expires on the day", "empty" or ""
+}
+
+// lgPalette holds route colors that tell routes apart, on white and under
+// white numbers; grey is left out, as it marks requests left out.
+var lgPalette = [...]string{"#1f77b4", "#d62728", "#2ca02c", "#e6550d", "#9467bd",
+	"#8c564b", "#d6339a", "#0f8f9e", "#7a7a00", "#393b79"}
+
+// lgColor returns the color of the i-th route.
+func lgColor(i int) string { return lgPalette[i%len(lgPalette)] }
+
+func newLogisticsPage(v *logisticsView) *lgPage {
+	p := &lgPage{logisticsView: v, zone: v.Zone, depotName: map[string]string{}}
+	if p.zone == nil {
+		p.zone = time.UTC
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, v.Date, p.zone); err == nil {
+		p.dayStart = d
+	}
+	for _, d := range v.Depots {
+		p.depotName[d.ID] = d.Name
+	}
+	if v.Plan != nil {
+		for i := range v.Plan.Routes {
+			rt := &v.Plan.Routes[i]
+			p.Stops += len(rt.Stops)
+			p.Routes = append(p.Routes, lgRoute{Dispatch: rt, Color: lgColor(i),
+				DepotName: p.DepotName(rt.Depot), Load: lgLoad(rt.Load)})
+		}
+		p.Used = len(v.Plan.Routes)
+		site := map[string]string{}
+		for _, r := range v.Requests {
+			site[r.ID] = r.Site
+		}
+		// A request that got nothing is among those left, with the same
+		// note; the short ones are those that go out with less.
+		for _, a := range v.Plan.Allocations {
+			if a.Short > 0 && a.Quantity > 0 {
+				p.Short = append(p.Short, lgShort{Allocation: a, Site: site[a.Request]})
+			}
+		}
+	}
+	p.Stock = p.stock()
+	p.Map = p.drawMap()
+	p.Timeline = p.drawTimeline()
+	return p
+}
+
+// stock groups the lots by depot, in the order of the depots, with lots at
+// depots the view does not list after them.
+func (p *lgPage) stock() []lgDepotStock {
+	var out []lgDepotStock
+	at := map[string]int{}
+	for _, d := range p.Depots {
+		at[d.ID] = len(out)
+		out = append(out, lgDepotStock{Depot: p.DepotName(d.ID)})
+	}
+	for _, l := range p.Lots {
+		i, ok := at[l.Depot]
+		if !ok {
+			i = len(out)
+			at[l.Depot] = i
+			out = append(out, lgDepotStock{Depot: l.Depot})
+		}
+		out[i].Lots = append(out[i].Lots, lgLot{Lot: l, Mark: p.lotMark(&l)})
+	}
+	return out
+}
+
+// lotMark says why a lot cannot be sent out on the day: nothing expiring
+// by the end of the day leaves the depot.
+func (p *lgPage) lotMark(l *supply.Lot) string {
+	switch {
+	case l.Quantity <= 0:
+		return "empty"
+	case l.Expiry.IsZero() || p.dayStart.IsZero():
+		return ""
+	case l.Expiry.Before(p.dayStart):
+		return "expired"
+	case l.Expiry.Before(p.dayStart.AddDate(0, 0, 1)):
+		return "expires on the day"
+	}
+	return ""
+}
+
+// lgLoad lists a load by temperature class, in the order of the
+// compartments.
+func lgLoad(load map[string]int) string {
+	var parts []string
+	for _, c := range supply.Classes {
+		if n := load[c]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", c, n))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// DepotName returns a depot's name with its ID, or the ID alone when the
+// view does not list it.
+func (p *lgPage) DepotName(id string) string {
+	if n := p.depotName[id]; n != "" && n != id {
+		return n + " (" + id + ")"
+	}
+	return id
+}
+
+// Clock shows an instant as HH:MM in the page's zone, with the date in
+// front when it is not the day planned, and a dash for no time.
+func (p *lgPage) Clock(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	t = t.In(p.zone)
+	if t.Format(time.DateOnly) != p.Date {
+		return t.Format("Jan 2 15:04")
+	}
+	return t.Format("15:04")
+}
+
+// Slot shows a delivery slot, or "any time" when there is none.
+func (p *lgPage) Slot(from, to time.Time) string {
+	if from.IsZero() {
+		return "any time"
+	}
+	return p.Clock(from) + "–" + p.Clock(to)
+}
+
+// Day shows the date of an instant in the page's zone.
+func (p *lgPage) Day(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.In(p.zone).Format(time.DateOnly)
+}
+
+// Stamp shows an instant as a date and a time in the page's zone.
+func (p *lgPage) Stamp(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.In(p.zone).Format("2006-01-02 15:04")
+}
+
+// Kind shows a kind of site in words.
+func (p *lgPage) Kind(k string) string { return strings.ReplaceAll(k, "_", " ") }
+
+// Km shows a distance.
+func (p *lgPage) Km(km float64) string { return fmt.Sprintf("%.1f km", km) }
+
+// Minutes shows a time in minutes as hours and minutes.
+func (p *lgPage) Minutes(m float64) string {
+	d := time.Duration(m * float64(time.Minute)).Round(time.Minute)
+	if d < time.Hour {
+		return fmt.Sprintf("%d min", d/time.Minute)
+	}
+	return fmt.Sprintf("%d h %02d min", d/time.Hour, d%time.Hour/time.Minute)
+}
+
+// Pick shows what to unload from one lot: the item, the quantity and the
+// lot number (its ID when it has none) with the expiry.
+func (p *lgPage) Pick(pk supply.Pick) string {
+	lot := pk.Number
+	if lot == "" {
+		lot = pk.Lot
+	}
+	s := fmt.Sprintf("%s × %d, lot %s", pk.Item, pk.Quantity, lot)
+	if !pk.Expiry.IsZero() {
+		s += ", expires " + p.Day(pk.Expiry)
+	}
+	return s
+}
+
+// Current reports whether a plan of the list is the one shown.
+func (p *lgPage) Current(id string) bool { return p.Plan != nil && p.Plan.ID == id }
+
+// IsDraft reports whether the plan shown can still be dispatched.
+func (p *lgPage) IsDraft() bool { return p.Plan != nil && p.Plan.Status == supply.Draft }
+
+// TimeLimits are the solver's time limits the officer may choose from.
+func (p *lgPage) TimeLimits() []string { return []string{"1s", "5s", "30s"} }
+
+// Nth numbers the k-th item of a list from one.
+func (p *lgPage) Nth(k int) int { return k + 1 }
