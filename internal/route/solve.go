@@ -77,13 +77,16 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, searchStats
 type solver struct {
 	p         *Problem
 	rng       *rand.Rand
-	neighbors [][]int32 // per job, the other jobs nearest first
-	compat    [][]bool  // per vehicle, the jobs whose skills it has
-	kind      []int     // per vehicle, the first vehicle just like it
+	neighbors [][]int32   // per job, the other jobs nearest first
+	to        [][]float64 // to[b][a] is the travel time from a to b: p.Travel itself if symmetric
+	compat    [][]bool    // per vehicle, the jobs whose skills it has
+	kind      []int       // per vehicle, the first vehicle just like it
 
 	cur, best         []*sroute // one per vehicle, empty ones included
 	curUn, bestUn     []int32   // unassigned jobs
 	curCost, bestCost float64
+	curDist           float64 // of the routes in cur, kept up to date step by step
+	state
 
 	iterations, evals int // for searchStats
 	setup, took       time.Duration
@@ -93,19 +96,33 @@ func newSolver(p *Problem, seed uint64) *solver {
 	s := &solver{p: p, rng: rand.New(rand.NewPCG(seed, 0x5157))}
 	n := len(p.Jobs)
 	s.neighbors = make([][]int32, n)
+	type near struct {
+		t float64
+		j int32
+	}
+	byTime := make([]near, 0, n)
 	for i := range n {
-		ns := make([]int32, 0, n-1)
+		row := p.Travel[p.Jobs[i].Location]
+		byTime = byTime[:0]
 		for j := range n {
 			if j != i {
-				ns = append(ns, int32(j))
+				byTime = append(byTime, near{row[p.Jobs[j].Location], int32(j)})
 			}
 		}
-		li := p.Jobs[i].Location
-		slices.SortStableFunc(ns, func(a, b int32) int {
-			return cmpFloat(p.Travel[li][p.Jobs[a].Location], p.Travel[li][p.Jobs[b].Location])
+		// Ties in order of the jobs, so the same as a stable sort.
+		slices.SortFunc(byTime, func(a, b near) int {
+			if c := cmpFloat(a.t, b.t); c != 0 {
+				return c
+			}
+			return int(a.j - b.j)
 		})
+		ns := make([]int32, len(byTime))
+		for k, x := range byTime {
+			ns[k] = x.j
+		}
 		s.neighbors[i] = ns
 	}
+	s.to = transpose(p.Travel)
 	s.compat = make([][]bool, len(p.Vehicles))
 	for v, veh := range p.Vehicles {
 		s.compat[v] = make([]bool, n)
@@ -122,14 +139,42 @@ func newSolver(p *Problem, seed uint64) *solver {
 		s.update(r)
 		s.cur = append(s.cur, r)
 	}
+	s.initState()
 	all := make([]int32, n)
 	for j := range all {
 		all[j] = int32(j)
 	}
-	s.recreate(all)
-	s.curCost = s.cost(s.cur, s.curUn)
+	s.recreate(all, false)
+	for _, r := range s.cur {
+		s.curDist += r.dist
+	}
+	s.curCost = s.cost(s.curDist, s.curUn)
 	s.keepBest()
 	return s
+}
+
+// transpose returns the travel times by destination: m itself if it is
+// symmetric, as it is when the times are distances.
+func transpose(m [][]float64) [][]float64 {
+	symmetric := true
+	for a := range m {
+		for b := range a {
+			if m[a][b] != m[b][a] {
+				symmetric = false
+			}
+		}
+	}
+	if symmetric {
+		return m
+	}
+	t := make([][]float64, len(m))
+	for b := range t {
+		t[b] = make([]float64, len(m))
+		for a := range m {
+			t[b][a] = m[a][b]
+		}
+	}
+	return t
 }
 
 func cmpFloat(a, b float64) int {
@@ -157,13 +202,10 @@ func hasAll(have, need []string) bool {
 	return true
 }
 
-// cost is the distance plus a penalty per unassigned job: a required job
+// cost is the distance of the routes plus a penalty per unassigned job: a required job
 // outweighs any distance, an optional one by its priority.
-func (s *solver) cost(routes []*sroute, un []int32) float64 {
-	c := 0.0
-	for _, r := range routes {
-		c += r.dist
-	}
+func (s *solver) cost(dist float64, un []int32) float64 {
+	c := dist
 	for _, j := range un {
 		c += s.penalty(j)
 	}
@@ -183,7 +225,6 @@ func (s *solver) penalty(j int32) float64 {
 func (s *solver) search(ctx context.Context, opt Options) {
 	const t0, tf = 100.0, 1.0
 	start := time.Now()
-	var saved []*sroute
 	var savedUn []int32
 	for it := 0; opt.Iterations == 0 || it < opt.Iterations; it++ {
 		progress := 0.0
@@ -202,41 +243,20 @@ func (s *solver) search(ctx context.Context, opt Options) {
 		}
 		s.iterations++
 		temp := t0 * math.Pow(tf/t0, progress)
-		saved, savedUn = s.copyState(saved, s.cur), append(savedUn[:0], s.curUn...)
-		s.recreate(s.ruin())
-		c := s.cost(s.cur, s.curUn)
+		s.begin()
+		savedUn = append(savedUn[:0], s.curUn...)
+		s.recreate(s.ruin(), true)
+		dist := s.curDist + s.delta()
+		c := s.cost(dist, s.curUn)
 		if c < s.curCost-temp*math.Log(s.rng.Float64()) {
-			s.curCost = c
+			s.curCost, s.curDist = c, dist
 			if c < s.bestCost-eps {
 				s.keepBest()
 			}
 		} else {
-			s.cur, saved = saved, s.cur
-			s.curUn = append(s.curUn[:0], savedUn...)
+			s.rollback(savedUn)
 		}
 	}
-}
-
-// copyState copies routes into dst, reusing its arrays.
-func (s *solver) copyState(dst, src []*sroute) []*sroute {
-	for len(dst) < len(src) {
-		dst = append(dst, &sroute{})
-	}
-	for i, r := range src {
-		d := dst[i]
-		d.v, d.load, d.dist = r.v, r.load, r.dist
-		d.jobs = append(d.jobs[:0], r.jobs...)
-		d.loc = append(d.loc[:0], r.loc...)
-		d.es = append(d.es[:0], r.es...)
-		d.ls = append(d.ls[:0], r.ls...)
-	}
-	return dst[:len(src)]
-}
-
-func (s *solver) keepBest() {
-	s.best = s.copyState(s.best, s.cur)
-	s.bestUn = append(s.bestUn[:0], s.curUn...)
-	s.bestCost = s.curCost
 }
 
 // solution writes the best plan found: each used vehicle leaves as late as it

@@ -4,14 +4,18 @@ import "math"
 
 // A route as the solver keeps it: its jobs, and per position (0 the start,
 // 1…n the jobs, n+1 the end) the location, the earliest and the latest time
-// service may start there given the rest of the route, and the load. With
-// those an insertion is checked in constant time.
+// service may start there given the rest of the route, the earliest
+// departure, the trip to the next position, and the load. With those an
+// insertion is checked in constant time, reading little else than the
+// route's arrays.
 type sroute struct {
 	v    int
 	jobs []int32
 	loc  []int32
 	es   []float64 // earliest start (at the end: earliest return)
 	ls   []float64 // latest start (at the start: latest departure)
+	ed   []float64 // earliest departure: es plus the service time
+	arc  []float64 // travel time to the next position (none at the end)
 	load Amount
 	dist float64
 }
@@ -27,18 +31,23 @@ func (s *solver) update(r *sroute) {
 	r.loc = append(r.loc, int32(veh.End))
 	r.es = grow(r.es, n+2)
 	r.ls = grow(r.ls, n+2)
+	r.ed = grow(r.ed, n+2)
+	r.arc = grow(r.arc, n+1)
 	r.load = Amount{}
 	r.dist = 0
 	r.es[0] = veh.ShiftStart
+	r.ed[0] = veh.ShiftStart
 	for k := 1; k <= n+1; k++ {
-		r.dist += s.t(r.loc[k-1], r.loc[k])
-		arrival := r.es[k-1] + s.service(r, k-1) + s.t(r.loc[k-1], r.loc[k])
+		r.arc[k-1] = s.t(r.loc[k-1], r.loc[k])
+		r.dist += r.arc[k-1]
+		arrival := r.ed[k-1] + r.arc[k-1]
 		if k == n+1 {
-			r.es[k] = arrival
+			r.es[k], r.ed[k] = arrival, arrival
 			break
 		}
 		j := r.jobs[k-1]
 		r.es[k] = earliest(p.Jobs[j].Windows, arrival)
+		r.ed[k] = r.es[k] + p.Jobs[j].Service
 		for d := range p.Dims {
 			r.load[d] += p.Jobs[j].Demand[d]
 		}
@@ -46,11 +55,11 @@ func (s *solver) update(r *sroute) {
 	r.ls[n+1] = veh.ShiftEnd
 	for k := n; k >= 1; k-- {
 		j := r.jobs[k-1]
-		r.ls[k] = latest(p.Jobs[j].Windows, r.ls[k+1]-s.t(r.loc[k], r.loc[k+1])-p.Jobs[j].Service)
+		r.ls[k] = latest(p.Jobs[j].Windows, r.ls[k+1]-r.arc[k]-p.Jobs[j].Service)
 	}
-	r.ls[0] = r.ls[1] - s.t(r.loc[0], r.loc[1])
+	r.ls[0] = r.ls[1] - r.arc[0]
 	if n == 0 {
-		r.ls[0] = veh.ShiftEnd - s.t(r.loc[0], r.loc[1])
+		r.ls[0] = veh.ShiftEnd - r.arc[0]
 	}
 }
 
@@ -63,14 +72,6 @@ func grow(a []float64, n int) []float64 {
 
 // t is the travel time between two locations.
 func (s *solver) t(a, b int32) float64 { return s.p.Travel[a][b] }
-
-// service is the service time at a position of a route.
-func (s *solver) service(r *sroute, k int) float64 {
-	if k == 0 || k > len(r.jobs) {
-		return 0
-	}
-	return s.p.Jobs[r.jobs[k-1]].Service
-}
 
 // earliest returns when service can start for an arrival at t: in the first
 // window that has not closed, or +Inf if all have. No windows: any time.
@@ -133,19 +134,20 @@ func (s *solver) fits(load Amount, v int) bool {
 // the route's longest duration.
 func (s *solver) insertion(r *sroute, j int32, a int) float64 {
 	job := &s.p.Jobs[j]
-	lj := int32(job.Location)
-	arrival := r.es[a] + s.service(r, a) + s.t(r.loc[a], lj)
-	start := earliest(job.Windows, arrival)
+	// Both trips read the job's own rows, which stay in the cache while
+	// the job is tried everywhere, not a row per position.
+	in, out := s.to[job.Location][r.loc[a]], s.p.Travel[job.Location][r.loc[a+1]]
+	start := earliest(job.Windows, r.ed[a]+in)
 	if start > math.MaxFloat64 {
 		return math.Inf(1)
 	}
-	if start+job.Service+s.t(lj, r.loc[a+1]) > r.ls[a+1]+eps {
+	if start+job.Service+out > r.ls[a+1]+eps {
 		return math.Inf(1)
 	}
 	if max := s.p.Vehicles[r.v].MaxDuration; max > 0 && s.duration(r, j, a) > max+eps {
 		return math.Inf(1)
 	}
-	return s.t(r.loc[a], lj) + s.t(lj, r.loc[a+1]) - s.t(r.loc[a], r.loc[a+1])
+	return in + out - r.arc[a]
 }
 
 // duration returns how long route r lasts, with job j inserted after

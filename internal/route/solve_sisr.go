@@ -17,52 +17,58 @@ const (
 // ruin removes strings of consecutive jobs from routes near a random job
 // and returns the jobs removed.
 func (s *solver) ruin() []int32 {
-	where := make(map[int32]int, len(s.p.Jobs)) // job → route
 	used, total := 0, 0
-	for i, r := range s.cur {
-		for _, j := range r.jobs {
-			where[j] = i
-		}
+	for _, r := range s.cur {
 		if len(r.jobs) > 0 {
 			used++
 			total += len(r.jobs)
 		}
 	}
-	removed := append([]int32(nil), s.curUn...)
+	removed := append(s.removed[:0], s.curUn...)
 	s.curUn = s.curUn[:0]
 	if used == 0 {
+		s.removed = removed
 		return removed
 	}
 	lsMax := math.Min(lmax, float64(total)/float64(used))
 	ksMax := 4*cbar/(1+lsMax) - 1
 	strings := int(s.rng.Float64()*ksMax) + 1
 	seed := int32(s.rng.IntN(len(s.p.Jobs)))
-	ruined := map[int]bool{}
-	for _, c := range append([]int32{seed}, s.neighbors[seed]...) {
-		if len(ruined) >= strings {
-			break
+	ruined := s.ruined[:0]
+	near := s.neighbors[seed]
+	for i := -1; i < len(near) && len(ruined) < strings; i++ {
+		c := seed
+		if i >= 0 {
+			c = near[i]
 		}
-		ri, ok := where[c]
-		if !ok || ruined[ri] {
+		ri := int(s.routeOf[c])
+		if ri < 0 || slices.Contains(ruined, ri) {
 			continue
 		}
+		s.touch(ri)
 		r := s.cur[ri]
-		ruined[ri] = true
+		ruined = append(ruined, ri)
 		l := int(s.rng.Float64()*math.Min(lsMax, float64(len(r.jobs)))) + 1
 		pos := slices.Index(r.jobs, c)
 		first := max(0, pos-s.rng.IntN(l))
 		first = min(first, len(r.jobs)-l)
+		for _, j := range r.jobs[first : first+l] {
+			s.routeOf[j] = -1
+		}
 		removed = append(removed, r.jobs[first:first+l]...)
 		r.jobs = slices.Delete(r.jobs, first, first+l)
-		s.update(r)
+		s.changed(ri)
 	}
+	s.removed, s.ruined = removed, ruined
 	return removed
 }
 
 // recreate puts jobs back, each where it adds the least distance (skipping
-// positions now and then), in one of a few orders chosen at random. A job
-// that fits nowhere stays unassigned.
-func (s *solver) recreate(jobs []int32) {
+// positions now and then), in one of a few orders chosen at random. With
+// near, it tries the places near each job first (see cheapestNear), and
+// every place in every route only if none of those has room. A job that
+// fits nowhere stays unassigned.
+func (s *solver) recreate(jobs []int32, near bool) {
 	p := s.p
 	switch x := s.rng.IntN(11); {
 	case x < 4:
@@ -74,39 +80,113 @@ func (s *solver) recreate(jobs []int32) {
 	default:
 		slices.SortFunc(jobs, func(a, b int32) int { return cmp.Compare(s.far(a), s.far(b)) })
 	}
-	tried := make([]bool, len(p.Vehicles))
 	for _, j := range jobs {
-		best, bestR, bestA := math.Inf(1), -1, -1
-		clear(tried)
-		for ri, r := range s.cur {
-			if !s.compat[r.v][j] || !s.fits(add(r.load, p.Jobs[j].Demand), r.v) {
-				continue
-			}
-			// Of empty vehicles that are alike, one is enough to try.
-			if len(r.jobs) == 0 {
-				if tried[s.kind[r.v]] {
-					continue
-				}
-				tried[s.kind[r.v]] = true
-			}
-			for a := 0; a <= len(r.jobs); a++ {
-				if s.rng.Float64() < blink {
-					continue
-				}
-				s.evals++
-				if c := s.insertion(r, j, a); c < best {
-					best, bestR, bestA = c, ri, a
-				}
-			}
+		bestR, bestA := -1, -1
+		if near {
+			bestR, bestA = s.cheapestNear(j)
+		}
+		if bestR < 0 {
+			bestR, bestA = s.cheapest(j, s.all)
 		}
 		if bestR < 0 {
 			s.curUn = append(s.curUn, j)
 			continue
 		}
+		s.touch(bestR)
 		r := s.cur[bestR]
 		r.jobs = slices.Insert(r.jobs, bestA, j)
-		s.update(r)
+		s.changed(bestR)
 	}
+}
+
+// cheapest returns the route among rs and the position after which job j
+// adds the least distance, skipping positions now and then, or -1, -1 if
+// it fits in none.
+func (s *solver) cheapest(j int32, rs []int) (bestR, bestA int) {
+	job := &s.p.Jobs[j]
+	best := math.Inf(1)
+	bestR, bestA = -1, -1
+	s.triedStamp++
+	for _, ri := range rs {
+		r := s.cur[ri]
+		if !s.compat[r.v][j] || !s.fits(add(r.load, job.Demand), r.v) {
+			continue
+		}
+		// Of empty vehicles that are alike, one is enough to try.
+		if len(r.jobs) == 0 {
+			if s.tried[s.kind[r.v]] == s.triedStamp {
+				continue
+			}
+			s.tried[s.kind[r.v]] = s.triedStamp
+		}
+		for a := 0; a <= len(r.jobs); a++ {
+			if s.rng.Float64() < blink {
+				continue
+			}
+			s.evals++
+			if c := s.insertion(r, j, a); c < best {
+				best, bestR, bestA = c, ri, a
+			}
+		}
+	}
+	return bestR, bestA
+}
+
+// granular is how many of a job's nearest neighbours cheapestNear looks at.
+const granular = 40
+
+// cheapestNear is cheapest restricted to the places next to one of the
+// job's granular nearest neighbours (just before it or just after it), and
+// the first empty vehicle of each kind. A place next to none of them rarely
+// is the cheapest, and trying only those keeps the cost of an insertion from
+// growing with the number and the length of the routes.
+func (s *solver) cheapestNear(j int32) (bestR, bestA int) {
+	job := &s.p.Jobs[j]
+	best := math.Inf(1)
+	bestR, bestA = -1, -1
+	s.markStamp++
+	try := func(ri, a int) {
+		// A place is after a job, or after a route's start.
+		if a > 0 {
+			x := s.cur[ri].jobs[a-1]
+			if s.markAfter[x] == s.markStamp {
+				return
+			}
+			s.markAfter[x] = s.markStamp
+		} else {
+			if s.markStart[ri] == s.markStamp {
+				return
+			}
+			s.markStart[ri] = s.markStamp
+		}
+		if s.rng.Float64() < blink {
+			return
+		}
+		s.evals++
+		if c := s.insertion(s.cur[ri], j, a); c < best {
+			best, bestR, bestA = c, ri, a
+		}
+	}
+	ns := s.neighbors[j]
+	for _, nb := range ns[:min(granular, len(ns))] {
+		ri := int(s.routeOf[nb])
+		if ri < 0 {
+			continue
+		}
+		r := s.cur[ri]
+		if !s.compat[r.v][j] || !s.fits(add(r.load, job.Demand), r.v) {
+			continue
+		}
+		at := int(s.pos[nb])
+		try(ri, at-1)
+		try(ri, at)
+	}
+	for _, k := range s.kinds {
+		if v := s.firstEmpty(k); v >= 0 && s.compat[v][j] && s.fits(job.Demand, v) {
+			try(v, 0)
+		}
+	}
+	return bestR, bestA
 }
 
 // far is how far a job is from the first vehicle's start.
