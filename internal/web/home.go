@@ -26,6 +26,7 @@ a{color:#0550ae}
 <tr><td>Regions</td><td class="n">{{.regions}}</td><td><a href="/api/v1/regions">/api/v1/regions</a></td></tr>
 <tr><td>Active cases</td><td class="n">{{.active_cases}}</td><td><a href="/api/v1/cases?active=true">/api/v1/cases?active=true</a></td></tr>
 </table>
+<p>Logistics: stock, delivery requests and the day's routes at <a href="/logistics">/logistics</a>.</p>
 <p>Check-ins: <a href="/api/v1/visits">/api/v1/visits</a>. The whole API: <a href="/api/openapi.json">/api/openapi.json</a>.
 Health: <a href="/healthz">/healthz</a>. Metrics: <a href="/metrics">/metrics</a>.</p>
 </body></html>

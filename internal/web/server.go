@@ -95,7 +95,11 @@ func newServer(cfg Config) *server {
 		s.patterns = append(s.patterns, rt.pattern())
 	}
 	s.doc = mustJSON(s.openAPI())
-	s.mux.HandleFunc("GET /{$}", s.home) // a page, not an API route: not in patterns
+	// Pages, not API routes: not in patterns.
+	s.mux.HandleFunc("GET /{$}", s.home)
+	s.mux.HandleFunc("GET /logistics", s.logisticsPage)
+	s.mux.HandleFunc("POST /logistics/plans", s.planDay)
+	s.mux.HandleFunc("POST /logistics/plans/{id}/dispatch", s.dispatchFromPage)
 	s.handler = s.instrument(s.recoverPanics(http.HandlerFunc(s.route)))
 	return s
 }

@@ -1,0 +1,162 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"time"
+
+	"outbreak/internal/errs"
+	"outbreak/internal/record"
+	"outbreak/internal/supply"
+)
+
+// The logistics officer's page and its two actions. They are pages, not
+// part of the API: the actions are HTML forms that answer with a redirect
+// back to the page (or the page with the error), so that the page works
+// without script.
+
+// notices are the messages the page shows after an action, by the notice
+// parameter of the redirect.
+var notices = map[string]string{
+	"planned":    "Planned. Check the routes, then dispatch the plan to take its picks from stock.",
+	"dispatched": "Dispatched: the picks are taken from stock and the requests are on their way.",
+}
+
+// maxForm bounds the body of a page's form.
+const maxForm = 64 << 10
+
+func (s *server) logisticsPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := &logisticsView{Notice: notices[q.Get("notice")], Date: q.Get("date")}
+	s.showLogistics(w, r, v, q.Get("plan"), http.StatusOK)
+}
+
+// showLogistics fills v from the store and writes the page: the plan with
+// the given ID, else the newest plan of v.Date (default: tomorrow in the
+// depots' time zone).
+func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logisticsView, planID string, status int) {
+	ctx := r.Context()
+	var err error
+	if v.Depots, err = supply.All(ctx, supply.Filter{}, s.store.Depots); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	v.Zone = time.UTC
+	if len(v.Depots) > 0 {
+		if loc, err := v.Depots[0].Location(); err == nil {
+			v.Zone = loc
+		}
+	}
+	if planID != "" {
+		p, err := s.store.Plan(ctx, planID)
+		switch {
+		case errs.Is(err, errs.NotFound):
+			v.Error = "There is no plan " + planID + "."
+		case err != nil:
+			s.problem(w, r, err)
+			return
+		default:
+			v.Plan, v.Date = &p, p.Date
+		}
+	}
+	if _, err := time.Parse(time.DateOnly, v.Date); err != nil {
+		if v.Date != "" {
+			v.Error = "Not a date: " + v.Date + ". Showing tomorrow."
+		}
+		v.Date = s.now().In(v.Zone).AddDate(0, 0, 1).Format(time.DateOnly)
+	}
+	if v.Plans, _, err = s.store.Plans(ctx, supply.Filter{Page: record.Page{Limit: 50}}); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	if v.Plan == nil && planID == "" {
+		for _, p := range v.Plans {
+			if p.Date == v.Date {
+				whole, err := s.store.Plan(ctx, p.ID)
+				if err != nil {
+					s.problem(w, r, err)
+					return
+				}
+				v.Plan = &whole
+				break
+			}
+		}
+	}
+	if len(v.Plans) > 10 {
+		v.Plans = v.Plans[:10]
+	}
+	if v.Vehicles, err = supply.All(ctx, supply.Filter{}, s.store.Vehicles); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	if v.Lots, err = supply.All(ctx, supply.Filter{}, s.store.Lots); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	requests, err := supply.All(ctx, supply.Filter{}, s.store.Requests)
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	day, _ := time.ParseInLocation(time.DateOnly, v.Date, v.Zone)
+	for _, rq := range requests {
+		if rq.SlotFrom.IsZero() && rq.Status == supply.Open || rq.SlotTo.After(day) && rq.SlotFrom.Before(day.AddDate(0, 0, 1)) {
+			v.Requests = append(v.Requests, rq)
+		}
+	}
+	var buf bytes.Buffer
+	if err := renderLogistics(&buf, v); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// planDay makes a plan from the page's form and goes back to the page.
+func (s *server) planDay(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		s.problem(w, r, malformed("the form cannot be read: "+err.Error()))
+		return
+	}
+	req := planRequest{Date: r.PostForm.Get("date")}
+	if tl := r.PostForm.Get("time_limit"); tl != "" {
+		d, err := record.ParseDuration("time_limit", tl)
+		if err != nil {
+			s.pageError(w, r, &logisticsView{Date: req.Date}, "", err)
+			return
+		}
+		req.TimeLimit = d
+	}
+	plan, err := s.makePlan(r.Context(), req)
+	if err != nil {
+		s.pageError(w, r, &logisticsView{Date: req.Date}, "", err)
+		return
+	}
+	http.Redirect(w, r, "/logistics?plan="+url.QueryEscape(plan.ID)+"&notice=planned", http.StatusSeeOther)
+}
+
+// dispatchFromPage dispatches the plan in the path and goes back to it.
+func (s *server) dispatchFromPage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := s.store.DispatchPlan(r.Context(), id, record.Instant(s.now())); err != nil {
+		s.pageError(w, r, &logisticsView{}, id, err)
+		return
+	}
+	http.Redirect(w, r, "/logistics?plan="+url.QueryEscape(id)+"&notice=dispatched", http.StatusSeeOther)
+}
+
+// pageError shows the page with the message of a user's error (with its
+// status), or answers an internal error as a problem.
+func (s *server) pageError(w http.ResponseWriter, r *http.Request, v *logisticsView, planID string, err error) {
+	p := problemOf(err)
+	if p.Status >= 500 {
+		s.problem(w, r, err)
+		return
+	}
+	v.Error = err.Error()
+	s.showLogistics(w, r, v, planID, p.Status)
+}

@@ -1,0 +1,132 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"outbreak/internal/sqlstore"
+	"outbreak/internal/supply"
+)
+
+// form posts a form to the server and returns the response.
+func (a *apiTest) form(path string, values url.Values) *httptest.ResponseRecorder {
+	a.t.Helper()
+	req := httptest.NewRequest("POST", path, strings.NewReader(values.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	a.srv.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestLogisticsActions(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *sqlstore.DB) {
+		a := newAPI(t, db)
+		a.seedSupply()
+		page := a.do("GET", "/logistics?date=2026-11-02", nil)
+		if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), "Home of r1") {
+			t.Fatalf("the day's page: %d, requests listed: %v", page.Code, strings.Contains(page.Body.String(), "Home of r1"))
+		}
+
+		rec := a.form("/logistics/plans", url.Values{"date": {"2026-11-02"}, "time_limit": {"1s"}})
+		loc := rec.Header().Get("Location")
+		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/logistics?plan=") {
+			t.Fatalf("planning answered %d, Location %q: %s", rec.Code, loc, rec.Body)
+		}
+		id := strings.TrimSuffix(strings.TrimPrefix(loc, "/logistics?plan="), "&notice=planned")
+		shown := a.do("GET", loc, nil).Body.String()
+		if !strings.Contains(shown, id) || !strings.Contains(shown, "Planned.") || !strings.Contains(shown, `class="route"`) {
+			t.Errorf("the plan's page lacks its ID, the notice or a route")
+		}
+		// The day's page shows the day's newest plan.
+		if day := a.do("GET", "/logistics?date=2026-11-02", nil).Body.String(); !strings.Contains(day, "/logistics/plans/"+id+"/dispatch") {
+			t.Errorf("the day's page does not offer to dispatch its draft %s", id)
+		}
+
+		rec = a.form("/logistics/plans/"+id+"/dispatch", nil)
+		if rec.Code != http.StatusSeeOther || !strings.HasSuffix(rec.Header().Get("Location"), "notice=dispatched") {
+			t.Fatalf("dispatching answered %d: %s", rec.Code, rec.Body)
+		}
+		again := a.form("/logistics/plans/"+id+"/dispatch", nil)
+		if again.Code != http.StatusConflict || !strings.Contains(again.Body.String(), `class="error"`) {
+			t.Errorf("a second dispatch answered %d without the error on the page", again.Code)
+		}
+
+		for _, tt := range []struct {
+			name   string
+			values url.Values
+			status int
+		}{
+			{"a bad date", url.Values{"date": {"tomorrow"}}, http.StatusUnprocessableEntity},
+			{"a bad time limit", url.Values{"date": {"2026-11-02"}, "time_limit": {"forever"}}, http.StatusUnprocessableEntity},
+		} {
+			rec := a.form("/logistics/plans", tt.values)
+			if rec.Code != tt.status || !strings.Contains(rec.Body.String(), `class="error"`) {
+				t.Errorf("%s: %d, want %d with the error on the page", tt.name, rec.Code, tt.status)
+			}
+		}
+		if rec := a.do("GET", "/logistics?plan=nope", nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "There is no plan nope") {
+			t.Errorf("an unknown plan: %d", rec.Code)
+		}
+	})
+}
+
+// TestLogisticsWalkInChromium walks the page in a real browser against the
+// real server: it opens the day, plans it, and dispatches the plan.
+func TestLogisticsWalkInChromium(t *testing.T) {
+	browser := chromium(t)
+	db := openSQLite(t)
+	a := newAPI(t, db)
+	a.seedSupply()
+	srv := httptest.NewServer(a.srv)
+	defer srv.Close()
+
+	tab, closeTab := chromedp.NewContext(newBrowser(t, browser))
+	defer closeTab()
+	problems := listenForProblems(t, tab)
+	if err := chromedp.Do(tab,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(srv.URL+"/logistics?date=2026-11-02"),
+		chromedp.WaitVisible(chromedp.CSS("svg.map")),
+		chromedp.SetValue(chromedp.CSS(`select[name="time_limit"]`), "1s"),
+		chromedp.Click(chromedp.CSS(`form[action="/logistics/plans"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("p.notice")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	read := func(js string) string {
+		t.Helper()
+		v, err := chromedp.Run(tab, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	routes := read(`String(document.querySelectorAll("svg.map polyline.route").length)`)
+	notice, path := read(`document.querySelector("p.notice").textContent`), read(`location.pathname + location.search`)
+	if routes == "0" || !strings.HasPrefix(notice, "Planned") || !strings.HasPrefix(path, "/logistics?plan=") {
+		t.Fatalf("after planning: %s routes drawn, notice %q, at %s", routes, notice, path)
+	}
+	if err := chromedp.Do(tab,
+		chromedp.Click(chromedp.CSS(`form[action$="/dispatch"] button`)),
+		// The dispatched plan's page offers no dispatch.
+		chromedp.WaitNotPresent(chromedp.CSS(`form[action$="/dispatch"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if notice := read(`document.querySelector("p.notice").textContent`); !strings.HasPrefix(notice, "Dispatched") {
+		t.Errorf("after dispatching: notice %q", notice)
+	}
+	food := want[supply.Lot](t, a.do("GET", "/api/v1/stock/food1", nil), http.StatusOK)
+	if food.Quantity != 7 {
+		t.Errorf("food parcels in stock after the dispatch: %d, want 7", food.Quantity)
+	}
+	if got := problems(); len(got) != 0 {
+		t.Errorf("console errors and exceptions: %q", got)
+	}
+}
