@@ -14,7 +14,7 @@ import (
 func TestSupplyPlanAndDispatch(t *testing.T) {
 	t.Parallel()
 	_, data := simCity(t, "3000")
-	const day = "2026-11-15" // the day after the sim's period
+	const day = "2026-11-16" // the sim's delivery day: its period ends at 2026-11-15T00:00Z
 	out, _, err := outbreak(t, nil, "supply", "--data", data, "--date", day, "--time-limit", "300ms", "--save", "--format", "json", "plan")
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,10 @@ func (w *world) depots() []int {
 	return ds
 }
 
+// deliveryDay returns the local midnight of the day the requests are for:
+// the first day in Asia/Shanghai that begins after the period ends.
+func (w *world) deliveryDay() int32 { return w.end - shanghai + day }
+
 func depotID(k int) string { return "depot" + strconv.Itoa(k+1) }
 
 // point returns a deterministic point of district d for the k-th thing of
@@ -81,13 +85,13 @@ var stockItems = []struct {
 }
 
 // writeStock writes the lots of each depot: of each item, lots whose
-// expiry is days apart, the first mRNA lot expiring on the delivery day
-// itself (so that it stays on the shelf).
+// expiry is days apart, the first mRNA lot expiring at 14:00 on the
+// delivery day itself (so that it stays on the shelf).
 func (w *world) writeStock(c *csvFile) {
 	for k := range w.depots() {
 		for _, it := range stockItems {
 			for l := range it.lots {
-				expiry := w.end + int32(it.expires+30*l)*day + 12*hour
+				expiry := w.deliveryDay() + int32(it.expires+30*l)*day + 14*hour
 				c.b = fmt.Appendf(c.b, "%s.%s.%d,%s,%s,L%d-%d,", depotID(k), it.item, l+1, depotID(k), it.item, k+1, l+1)
 				c.b = w.clock.at(c.b, expiry)
 				c.b = fmt.Appendf(c.b, ",%s,%d", it.class, it.units)
@@ -119,7 +123,7 @@ func (e *epidemic) writeRequests(c *csvFile) {
 		c.b = append(c.b, ",open,"...)
 		c.endRow()
 	}
-	morning := w.end - shanghai // local midnight of the delivery day, in UTC
+	morning := w.deliveryDay()
 	for i, cat := range w.placeCat {
 		d := int(w.placeDistrict[i])
 		if cat != catHospital && !(cat == catSchool && w.districts[d].city == 0) {

@@ -33,8 +33,7 @@ func (s *server) logisticsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // showLogistics fills v from the store and writes the page: the plan with
-// the given ID, else the newest plan of v.Date (default: tomorrow in the
-// depots' time zone).
+// the given ID, else the newest plan of v.Date (default: nextDay).
 func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logisticsView, planID string, status int) {
 	ctx := r.Context()
 	var err error
@@ -60,11 +59,16 @@ func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logist
 			v.Plan, v.Date = &p, p.Date
 		}
 	}
+	requests, err := supply.All(ctx, supply.Filter{}, s.store.Requests)
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
 	if _, err := time.Parse(time.DateOnly, v.Date); err != nil {
 		if v.Date != "" {
-			v.Error = "Not a date: " + v.Date + ". Showing tomorrow."
+			v.Error = "Not a date: " + v.Date + "."
 		}
-		v.Date = s.now().In(v.Zone).AddDate(0, 0, 1).Format(time.DateOnly)
+		v.Date = nextDay(requests, s.now(), v.Zone)
 	}
 	if v.Plans, _, err = s.store.Plans(ctx, supply.Filter{Page: record.Page{Limit: 50}}); err != nil {
 		s.problem(w, r, err)
@@ -91,11 +95,6 @@ func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logist
 		return
 	}
 	if v.Lots, err = supply.All(ctx, supply.Filter{}, s.store.Lots); err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	requests, err := supply.All(ctx, supply.Filter{}, s.store.Requests)
-	if err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -159,4 +158,19 @@ func (s *server) pageError(w http.ResponseWriter, r *http.Request, v *logisticsV
 	}
 	v.Error = err.Error()
 	s.showLogistics(w, r, v, planID, p.Status)
+}
+
+// nextDay returns the day to show when none is asked for: the first day, in
+// zone, with an open request whose slot has not ended by now; else tomorrow.
+func nextDay(requests []supply.Request, now time.Time, zone *time.Location) string {
+	var first time.Time
+	for _, rq := range requests {
+		if rq.Status == supply.Open && rq.SlotTo.After(now) && (first.IsZero() || rq.SlotFrom.Before(first)) {
+			first = rq.SlotFrom
+		}
+	}
+	if first.IsZero() {
+		first = now.In(zone).AddDate(0, 0, 1)
+	}
+	return first.In(zone).Format(time.DateOnly)
 }

@@ -33,6 +33,11 @@ func TestLogisticsActions(t *testing.T) {
 			t.Fatalf("the day's page: %d, requests listed: %v", page.Code, strings.Contains(page.Body.String(), "Home of r1"))
 		}
 
+		// Without a date, the page shows the first day with open requests.
+		if first := a.do("GET", "/logistics", nil).Body.String(); !strings.Contains(first, `name="date" value="2026-11-02"`) {
+			t.Errorf("the page does not default to the day of the open requests")
+		}
+
 		rec := a.form("/logistics/plans", url.Values{"date": {"2026-11-02"}, "time_limit": {"1s"}})
 		loc := rec.Header().Get("Location")
 		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(loc, "/logistics?plan=") {
