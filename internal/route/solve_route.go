@@ -63,9 +63,11 @@ func (s *solver) update(r *sroute) {
 	}
 }
 
+// grow returns a with length n, reallocated with room to spare if it is
+// too short: routes grow a job at a time.
 func grow(a []float64, n int) []float64 {
 	if cap(a) < n {
-		return make([]float64, n)
+		return make([]float64, n, 2*n)
 	}
 	return a[:n]
 }
@@ -81,7 +83,7 @@ func earliest(ws []Window, t float64) float64 {
 	}
 	for _, w := range ws {
 		if t <= w.Close+eps {
-			return math.Max(t, w.Open)
+			return max(t, w.Open) // the builtin: inlined, unlike math.Max
 		}
 	}
 	return math.Inf(1)
@@ -95,7 +97,7 @@ func latest(ws []Window, t float64) float64 {
 	}
 	for i := len(ws) - 1; i >= 0; i-- {
 		if ws[i].Open <= t+eps {
-			return math.Min(t, ws[i].Close)
+			return min(t, ws[i].Close)
 		}
 	}
 	return math.Inf(-1)

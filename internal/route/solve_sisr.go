@@ -145,45 +145,57 @@ func (s *solver) cheapestNear(j int32) (bestR, bestA int) {
 	best := math.Inf(1)
 	bestR, bestA = -1, -1
 	s.markStamp++
-	try := func(ri, a int) {
-		// A place is after a job, or after a route's start.
-		if a > 0 {
-			x := s.cur[ri].jobs[a-1]
-			if s.markAfter[x] == s.markStamp {
-				return
-			}
-			s.markAfter[x] = s.markStamp
-		} else {
-			if s.markStart[ri] == s.markStamp {
-				return
-			}
-			s.markStart[ri] = s.markStamp
-		}
-		if s.rng.Float64() < blink {
-			return
-		}
-		s.evals++
-		if c := s.insertion(s.cur[ri], j, a); c < best {
-			best, bestR, bestA = c, ri, a
-		}
-	}
+	// Per route, whether the job may go there: markStamp*2+1 yes,
+	// markStamp*2 no, less: not known yet.
+	yes, no := 2*s.markStamp+1, 2*s.markStamp
 	ns := s.neighbors[j]
 	for _, nb := range ns[:min(granular, len(ns))] {
-		ri := int(s.routeOf[nb])
+		ri := s.routeOf[nb]
 		if ri < 0 {
 			continue
 		}
 		r := s.cur[ri]
-		if !s.compat[r.v][j] || !s.fits(add(r.load, job.Demand), r.v) {
+		if s.markRoute[ri] < no {
+			s.markRoute[ri] = no
+			if s.compat[r.v][j] && s.fits(add(r.load, job.Demand), r.v) {
+				s.markRoute[ri] = yes
+			}
+		}
+		if s.markRoute[ri] != yes {
 			continue
 		}
-		at := int(s.pos[nb])
-		try(ri, at-1)
-		try(ri, at)
+		// The places just before and just after the neighbour, each
+		// named by what it follows: a job, or the start of the route.
+		for a := int(s.pos[nb]) - 1; a <= int(s.pos[nb]); a++ {
+			if a > 0 {
+				x := r.jobs[a-1]
+				if s.markAfter[x] == s.markStamp {
+					continue
+				}
+				s.markAfter[x] = s.markStamp
+			} else {
+				if s.markStart[ri] == s.markStamp {
+					continue
+				}
+				s.markStart[ri] = s.markStamp
+			}
+			if s.rng.Float64() < blink {
+				continue
+			}
+			s.evals++
+			if c := s.insertion(r, j, a); c < best {
+				best, bestR, bestA = c, int(ri), a
+			}
+		}
 	}
 	for _, k := range s.kinds {
-		if v := s.firstEmpty(k); v >= 0 && s.compat[v][j] && s.fits(job.Demand, v) {
-			try(v, 0)
+		v := s.firstEmpty(k)
+		if v < 0 || !s.compat[v][j] || !s.fits(job.Demand, v) || s.rng.Float64() < blink {
+			continue
+		}
+		s.evals++
+		if c := s.insertion(s.cur[v], j, 0); c < best {
+			best, bestR, bestA = c, v, 0
 		}
 	}
 	return bestR, bestA

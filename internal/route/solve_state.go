@@ -30,6 +30,7 @@ type state struct {
 
 	all        []int // every route, in order
 	markStamp  uint64
+	markRoute  []uint64 // per route, whether the job cheapestNear places may go there
 	markAfter  []uint64 // per job, markStamp if cheapestNear tried the place after it
 	markStart  []uint64 // per route, markStamp if cheapestNear tried the place after its start
 	tried      []uint64 // per kind, triedStamp if cheapest has tried an empty vehicle of it
@@ -52,6 +53,7 @@ func (s *solver) initState() {
 	s.pos = make([]int32, len(s.p.Jobs))
 	s.markAfter = make([]uint64, len(s.p.Jobs))
 	s.markStart = make([]uint64, nv)
+	s.markRoute = make([]uint64, nv)
 	s.members = make([][]int, nv)
 	s.memberPos = make([]int, nv)
 	s.empty = make([][]uint64, nv)
