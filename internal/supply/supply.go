@@ -116,9 +116,9 @@ func (v *Vehicle) Validate() error {
 	day := record.Duration(48 * time.Hour)
 	switch {
 	case v.ShiftStart < 0 || v.ShiftStart >= day:
-		return errs.Field("shift_start", "a time of day from 0h to 48h, not %s", time.Duration(v.ShiftStart))
+		return errs.Field("shift_start", "a time of day from 0h to 48h, not %s", durText(v.ShiftStart))
 	case v.ShiftEnd <= v.ShiftStart || v.ShiftEnd > day:
-		return errs.Field("shift_end", "must be after shift_start and at most 48h, not %s", time.Duration(v.ShiftEnd))
+		return errs.Field("shift_end", "must be after shift_start and at most 48h, not %s", durText(v.ShiftEnd))
 	case v.MaxOut < 0:
 		return errs.Field("max_out", "negative")
 	}
@@ -266,6 +266,14 @@ func (r *Request) unload() time.Duration {
 		return DefaultService
 	}
 	return time.Duration(r.Service)
+}
+
+// durText writes a duration as Go does, 0s for zero.
+func durText(d record.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	return d.String()
 }
 
 func checkName(field, s string) error {
