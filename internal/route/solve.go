@@ -86,6 +86,7 @@ type solver struct {
 	curUn, bestUn     []int32   // unassigned jobs
 	curCost, bestCost float64
 	curDist           float64 // of the routes in cur, kept up to date step by step
+	untilBlink        int     // places to try before skipping one
 	state
 
 	iterations, evals int // for searchStats
@@ -140,6 +141,7 @@ func newSolver(p *Problem, seed uint64) *solver {
 		s.cur = append(s.cur, r)
 	}
 	s.initState()
+	s.untilBlink = s.geometric()
 	all := make([]int32, n)
 	for j := range all {
 		all[j] = int32(j)

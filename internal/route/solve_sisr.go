@@ -120,7 +120,7 @@ func (s *solver) cheapest(j int32, rs []int) (bestR, bestA int) {
 			s.tried[s.kind[r.v]] = s.triedStamp
 		}
 		for a := 0; a <= len(r.jobs); a++ {
-			if s.rng.Float64() < blink {
+			if s.blinked() {
 				continue
 			}
 			s.evals++
@@ -179,7 +179,7 @@ func (s *solver) cheapestNear(j int32) (bestR, bestA int) {
 				}
 				s.markStart[ri] = s.markStamp
 			}
-			if s.rng.Float64() < blink {
+			if s.blinked() {
 				continue
 			}
 			s.evals++
@@ -190,7 +190,7 @@ func (s *solver) cheapestNear(j int32) (bestR, bestA int) {
 	}
 	for _, k := range s.kinds {
 		v := s.firstEmpty(k)
-		if v < 0 || !s.compat[v][j] || !s.fits(job.Demand, v) || s.rng.Float64() < blink {
+		if v < 0 || !s.compat[v][j] || !s.fits(job.Demand, v) || s.blinked() {
 			continue
 		}
 		s.evals++
@@ -199,6 +199,23 @@ func (s *solver) cheapestNear(j int32) (bestR, bestA int) {
 		}
 	}
 	return bestR, bestA
+}
+
+// blinked reports whether to skip a place, which happens at each with the
+// chance blink. It draws how many places to try until the next skip rather
+// than a number at each place: one draw every hundred places or so.
+func (s *solver) blinked() bool {
+	if s.untilBlink > 0 {
+		s.untilBlink--
+		return false
+	}
+	s.untilBlink = s.geometric()
+	return true
+}
+
+// geometric draws how many places pass before one is skipped.
+func (s *solver) geometric() int {
+	return int(math.Log(1-s.rng.Float64()) / math.Log1p(-blink))
 }
 
 // far is how far a job is from the first vehicle's start.
