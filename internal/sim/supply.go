@@ -5,27 +5,21 @@ import (
 	"strconv"
 )
 
-// The supply side of the city, for the day after the simulated period: a
-// depot in each city (two in the first, where the outbreak is), vans, stock
-// of vaccines, test kits, medicine and food parcels, and requests from
-// hospitals, schools acting as vaccination points, and the households of
-// cases in isolation. Shifts and slots are in Asia/Shanghai time (UTC+8).
+// The supply side of the city, for the next day: two depots in the first
+// city, where the outbreak is, vans, stock of vaccines, test kits, medicine
+// and food parcels, and requests from its hospitals, its schools acting as
+// vaccination points, and the households of cases in isolation. Shifts and
+// slots are in Asia/Shanghai time (UTC+8).
 const (
 	shanghai      = 8 * hour
 	maxHouseholds = 120 // food parcels requested, at most
 )
 
-// depots returns the district of each depot: the middle district of each
-// city, and the first district of the first city.
+// depots returns the district of each depot: the first and the middle
+// district of the first city.
 func (w *world) depots() []int {
-	var ds []int
-	for i, c := range w.cities {
-		ds = append(ds, (c.d0+c.d1)/2)
-		if i == 0 {
-			ds = append(ds, c.d0)
-		}
-	}
-	return ds
+	c := w.cities[0]
+	return []int{(c.d0 + c.d1) / 2, c.d0}
 }
 
 // deliveryDay returns the local midnight of the day the requests are for:
@@ -50,20 +44,15 @@ func (w *world) writeDepots(c *csvFile) {
 	}
 }
 
-// writeVehicles writes, per depot, refrigerated vans that may be out of
-// the cold store four hours, and ambient vans; the first city's depots have
-// more of each.
+// writeVehicles writes, per depot, two refrigerated vans that may be out
+// of the cold store four hours, and three ambient vans.
 func (w *world) writeVehicles(c *csvFile) {
-	for k, d := range w.depots() {
-		cold, dry := 1, 1
-		if w.districts[d].city == 0 {
-			cold, dry = 2, 3
-		}
-		for i := range cold {
+	for k := range w.depots() {
+		for i := range 2 {
 			c.b = fmt.Appendf(c.b, "%s.cold%d,%s,20,40,20,8h,18h,4h", depotID(k), i+1, depotID(k))
 			c.endRow()
 		}
-		for i := range dry {
+		for i := range 3 {
 			c.b = fmt.Appendf(c.b, "%s.van%d,%s,80,0,0,8h,20h,", depotID(k), i+1, depotID(k))
 			c.endRow()
 		}
@@ -102,7 +91,7 @@ func (w *world) writeStock(c *csvFile) {
 }
 
 // writeRequests writes the next day's requests: vaccines and test kits for
-// every hospital, vaccines for the schools of the first city, and a food
+// the hospitals of the first city, vaccines for its schools, and a food
 // parcel in a two-hour slot for each case in isolation at the end (up to
 // maxHouseholds). Requests were made at the end of the period.
 func (e *epidemic) writeRequests(c *csvFile) {
@@ -126,7 +115,7 @@ func (e *epidemic) writeRequests(c *csvFile) {
 	morning := w.deliveryDay()
 	for i, cat := range w.placeCat {
 		d := int(w.placeDistrict[i])
-		if cat != catHospital && !(cat == catSchool && w.districts[d].city == 0) {
+		if w.districts[d].city != 0 || cat != catHospital && cat != catSchool {
 			continue
 		}
 		lat, lon := w.point(d, 1, uint64(i))
