@@ -12,15 +12,6 @@ import (
 // repository.
 const solomonDir = "../../../shared/data/vrptw/solomon"
 
-func writeFile(t *testing.T, dir, name, text string) string {
-	t.Helper()
-	file := filepath.Join(dir, name)
-	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return file
-}
-
 // clinics is a day of cold-chain deliveries in our JSON format: a depot,
 // a refrigerated van that may be out three hours, and three clinics with
 // slots, one of which no vehicle can reach in its slot.
@@ -40,7 +31,7 @@ const clinics = `{
 func TestRouteSolve(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	file := writeFile(t, dir, "clinics.json", clinics)
+	file := write(t, dir, "clinics.json", clinics)
 	out, _, err := outbreak(t, nil, "route", "--iterations", "2000", "solve", file)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +74,7 @@ func TestRouteBadInput(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			file := writeFile(t, dir, tt.file, tt.text)
+			file := write(t, dir, tt.file, tt.text)
 			_, _, err := outbreak(t, nil, "route", "--iterations", "10", "solve", file)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %v, want one naming %q", err, tt.want)
@@ -103,7 +94,7 @@ func TestRouteBench(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, dir, name, string(body))
+		write(t, dir, name, string(body))
 	}
 	out, _, err := outbreak(t, nil, "route", "--iterations", "300", "bench", dir)
 	if err != nil {
