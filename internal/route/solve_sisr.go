@@ -17,13 +17,8 @@ const (
 // ruin removes strings of consecutive jobs from routes near a random job
 // and returns the jobs removed.
 func (s *solver) ruin() []int32 {
-	used, total := 0, 0
-	for _, r := range s.cur {
-		if len(r.jobs) > 0 {
-			used++
-			total += len(r.jobs)
-		}
-	}
+	// The jobs in routes, and the routes in use, without visiting them.
+	used, total := len(s.cur)-s.empties(), len(s.p.Jobs)-len(s.curUn)
 	removed := append(s.removed[:0], s.curUn...)
 	s.curUn = s.curUn[:0]
 	if used == 0 {

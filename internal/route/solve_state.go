@@ -172,6 +172,17 @@ func (s *solver) firstEmpty(k int) int {
 	return -1
 }
 
+// empties returns how many vehicles have an empty route.
+func (s *solver) empties() int {
+	n := 0
+	for _, k := range s.kinds {
+		for _, word := range s.empty[k] {
+			n += bits.OnesCount64(word)
+		}
+	}
+	return n
+}
+
 // keepBest makes the current plan the best: it copies the routes changed
 // since the last time.
 func (s *solver) keepBest() {
