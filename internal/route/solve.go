@@ -87,6 +87,7 @@ type solver struct {
 	curCost, bestCost float64
 	curDist           float64 // of the routes in cur, kept up to date step by step
 	untilBlink        int     // places to try before skipping one
+	seq               []int32 // a buffer for duration
 	state
 
 	iterations, evals int // for searchStats

@@ -156,7 +156,7 @@ func (s *solver) insertion(r *sroute, j int32, a int) float64 {
 // position a when j ≥ 0, leaving as late as it can without arriving later:
 // the return time less a departure delayed by all the waiting it can absorb.
 func (s *solver) duration(r *sroute, j int32, a int) float64 {
-	seq := make([]int32, 0, len(r.jobs)+1)
+	seq := s.seq[:0] // reused: this runs for every place tried
 	for k, x := range r.jobs {
 		if j >= 0 && k == a {
 			seq = append(seq, j)
@@ -166,6 +166,7 @@ func (s *solver) duration(r *sroute, j int32, a int) float64 {
 	if j >= 0 && a == len(r.jobs) {
 		seq = append(seq, j)
 	}
+	s.seq = seq
 	veh := &s.p.Vehicles[r.v]
 	// Backward: the latest departure that keeps every start feasible.
 	late := veh.ShiftEnd
