@@ -85,9 +85,13 @@ func (s *solver) initState() {
 	}
 }
 
-// begin starts an iteration: no route saved yet.
+// begin starts an iteration: no route saved yet. The copies saved by the
+// last one, if it was kept, serve again.
 func (s *solver) begin() {
 	s.stamp++
+	for _, u := range s.undo {
+		s.spare = append(s.spare, u.r)
+	}
 	s.undo = s.undo[:0]
 }
 
