@@ -35,7 +35,7 @@ func BenchmarkSolveScaling(b *testing.B) {
 				// The processor time of building the first plan alone,
 				// to tell that of the search.
 				before := cpuTime()
-				newSolver(p, opt.Seed)
+				newSolver(prepare(p), opt.Seed)
 				setupCPU := cpuTime() - before
 				var sum searchStats
 				var dist, vehicles, unassigned float64

@@ -48,14 +48,16 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, searchStats
 	}
 	workers := max(1, opt.Workers)
 	results := make([]*solver, workers)
+	begin := time.Now()
+	sh := prepare(p)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			s := newSolver(sh, opt.Seed+uint64(w))
+			s.setup = time.Since(begin)
 			start := time.Now()
-			s := newSolver(p, opt.Seed+uint64(w))
-			s.setup = time.Since(start)
 			s.search(ctx, opt)
-			s.took = time.Since(start) - s.setup
+			s.took = time.Since(start)
 			results[w] = s
 		})
 	}
@@ -73,14 +75,21 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, searchStats
 	return best.solution(), st
 }
 
+// shared is what the searches of a solve know of the problem and never
+// change, made once for all of them.
+type shared struct {
+	p         *Problem
+	neighbors [][]int32 // per job, the other jobs nearest first
+	travel    travel    // the travel times as the search reads them
+	jloc      []int32   // per job, its location's number in travel
+	compat    [][]bool  // per vehicle, the jobs whose skills it has
+	kind      []int     // per vehicle, the first vehicle just like it
+}
+
 // solver is one search.
 type solver struct {
-	p         *Problem
-	rng       *rand.Rand
-	neighbors [][]int32   // per job, the other jobs nearest first
-	to        [][]float64 // to[b][a] is the travel time from a to b: p.Travel itself if symmetric
-	compat    [][]bool    // per vehicle, the jobs whose skills it has
-	kind      []int       // per vehicle, the first vehicle just like it
+	*shared
+	rng *rand.Rand
 
 	cur, best         []*sroute // one per vehicle, empty ones included
 	curUn, bestUn     []int32   // unassigned jobs
@@ -94,8 +103,11 @@ type solver struct {
 	setup, took       time.Duration
 }
 
-func newSolver(p *Problem, seed uint64) *solver {
-	s := &solver{p: p, rng: rand.New(rand.NewPCG(seed, 0x5157))}
+// prepare works out what the searches of p read: each job's neighbours,
+// the travel times renumbered, which vehicles can serve which jobs and
+// which vehicles are alike.
+func prepare(p *Problem) *shared {
+	s := &shared{p: p}
 	n := len(p.Jobs)
 	s.neighbors = make([][]int32, n)
 	type near struct {
@@ -124,7 +136,11 @@ func newSolver(p *Problem, seed uint64) *solver {
 		}
 		s.neighbors[i] = ns
 	}
-	s.to = transpose(p.Travel)
+	s.travel = newTravel(p)
+	s.jloc = make([]int32, n)
+	for j, job := range p.Jobs {
+		s.jloc[j] = s.travel.id[job.Location]
+	}
 	s.compat = make([][]bool, len(p.Vehicles))
 	for v, veh := range p.Vehicles {
 		s.compat[v] = make([]bool, n)
@@ -136,6 +152,14 @@ func newSolver(p *Problem, seed uint64) *solver {
 	for v := range p.Vehicles {
 		s.kind[v] = slices.IndexFunc(p.Vehicles[:v+1], func(o Vehicle) bool { return alike(o, p.Vehicles[v]) })
 	}
+	return s
+}
+
+// newSolver starts a search from a first plan that puts each job where it
+// adds the least distance, trying every place.
+func newSolver(sh *shared, seed uint64) *solver {
+	s := &solver{shared: sh, rng: rand.New(rand.NewPCG(seed, 0x5157))}
+	p, n := sh.p, len(sh.p.Jobs)
 	for v := range p.Vehicles {
 		r := &sroute{v: v}
 		s.update(r)
@@ -154,30 +178,6 @@ func newSolver(p *Problem, seed uint64) *solver {
 	s.curCost = s.cost(s.curDist, s.curUn)
 	s.keepBest()
 	return s
-}
-
-// transpose returns the travel times by destination: m itself if it is
-// symmetric, as it is when the times are distances.
-func transpose(m [][]float64) [][]float64 {
-	symmetric := true
-	for a := range m {
-		for b := range a {
-			if m[a][b] != m[b][a] {
-				symmetric = false
-			}
-		}
-	}
-	if symmetric {
-		return m
-	}
-	t := make([][]float64, len(m))
-	for b := range t {
-		t[b] = make([]float64, len(m))
-		for a := range m {
-			t[b][a] = m[a][b]
-		}
-	}
-	return t
 }
 
 func cmpFloat(a, b float64) int {

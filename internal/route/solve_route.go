@@ -24,11 +24,11 @@ type sroute struct {
 func (s *solver) update(r *sroute) {
 	p, veh := s.p, &s.p.Vehicles[r.v]
 	n := len(r.jobs)
-	r.loc = append(r.loc[:0], int32(veh.Start))
+	r.loc = append(r.loc[:0], s.travel.id[veh.Start])
 	for _, j := range r.jobs {
-		r.loc = append(r.loc, int32(p.Jobs[j].Location))
+		r.loc = append(r.loc, s.jloc[j])
 	}
-	r.loc = append(r.loc, int32(veh.End))
+	r.loc = append(r.loc, s.travel.id[veh.End])
 	r.es = grow(r.es, n+2)
 	r.ls = grow(r.ls, n+2)
 	r.ed = grow(r.ed, n+2)
@@ -72,8 +72,8 @@ func grow(a []float64, n int) []float64 {
 	return a[:n]
 }
 
-// t is the travel time between two locations.
-func (s *solver) t(a, b int32) float64 { return s.p.Travel[a][b] }
+// t is the travel time between two locations, numbered as in s.travel.
+func (s *solver) t(a, b int32) float64 { return s.travel.from[a][b] }
 
 // earliest returns when service can start for an arrival at t: in the first
 // window that has not closed, or +Inf if all have. No windows: any time.
@@ -138,7 +138,8 @@ func (s *solver) insertion(r *sroute, j int32, a int) float64 {
 	job := &s.p.Jobs[j]
 	// Both trips read the job's own rows, which stay in the cache while
 	// the job is tried everywhere, not a row per position.
-	in, out := s.to[job.Location][r.loc[a]], s.p.Travel[job.Location][r.loc[a+1]]
+	lj := s.jloc[j]
+	in, out := s.travel.to[lj][r.loc[a]], s.travel.from[lj][r.loc[a+1]]
 	start := earliest(job.Windows, r.ed[a]+in)
 	if start > math.MaxFloat64 {
 		return math.Inf(1)
@@ -170,23 +171,24 @@ func (s *solver) duration(r *sroute, j int32, a int) float64 {
 	veh := &s.p.Vehicles[r.v]
 	// Backward: the latest departure that keeps every start feasible.
 	late := veh.ShiftEnd
-	next := int32(veh.End)
+	next := s.travel.id[veh.End]
 	for k := len(seq) - 1; k >= 0; k-- {
 		job := &s.p.Jobs[seq[k]]
-		late = latest(job.Windows, late-s.t(int32(job.Location), next)-job.Service)
-		next = int32(job.Location)
+		late = latest(job.Windows, late-s.t(s.jloc[seq[k]], next)-job.Service)
+		next = s.jloc[seq[k]]
 	}
-	depart := late - s.t(int32(veh.Start), next)
+	start, end := s.travel.id[veh.Start], s.travel.id[veh.End]
+	depart := late - s.t(start, next)
 	if len(seq) == 0 {
-		return s.t(int32(veh.Start), int32(veh.End))
+		return s.t(start, end)
 	}
 	// Forward from that departure.
-	t, at := math.Max(depart, veh.ShiftStart), int32(veh.Start)
+	t, at := math.Max(depart, veh.ShiftStart), start
 	begin := t
 	for _, x := range seq {
 		job := &s.p.Jobs[x]
-		t = earliest(job.Windows, t+s.t(at, int32(job.Location))) + job.Service
-		at = int32(job.Location)
+		t = earliest(job.Windows, t+s.t(at, s.jloc[x])) + job.Service
+		at = s.jloc[x]
 	}
-	return t + s.t(at, int32(veh.End)) - begin
+	return t + s.t(at, end) - begin
 }
