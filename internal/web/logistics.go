@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -32,8 +33,16 @@ type logisticsView struct {
 	Plan *supply.Plan
 	// Plans are summaries of recent plans (no allocations or stops).
 	Plans []supply.Plan
-	// Notice and Error report the outcome of the last action.
+	// Notice and Error report the outcome of the last action, in the
+	// page's language.
 	Notice, Error string
+	// Lang is the page's language; nil means English. LangParam is the
+	// lang parameter its links and forms carry along ("" when the language
+	// came from the Accept-Language header), and Query the parameters of
+	// its address, which the link to the other language keeps.
+	Lang      *catalog
+	LangParam string
+	Query     url.Values
 }
 
 // The page is one template with its CSS inline, so that it works from a
@@ -64,6 +73,7 @@ func renderLogistics(w io.Writer, v *logisticsView) error {
 // colors, geometry, the rows of each table.
 type lgPage struct {
 	*logisticsView
+	pageText
 	zone        *time.Location
 	dayStart    time.Time // midnight of Date in zone; zero if Date is not a date
 	depotName   map[string]string
@@ -98,7 +108,7 @@ type lgDepotStock struct {
 // lgLot is a lot and what is wrong with it, if anything.
 type lgLot struct {
 	supply.Lot
-	Mark string // "expired", "expires on the day", "empty" or ""
+	Mark string // why it cannot go out on the day (expired, say), or ""
 }
 
 // lgPalette holds route colors that tell routes apart, on white and under
@@ -110,7 +120,8 @@ var lgPalette = [...]string{"#1f77b4", "#d62728", "#2ca02c", "#e6550d", "#9467bd
 func lgColor(i int) string { return lgPalette[i%len(lgPalette)] }
 
 func newLogisticsPage(v *logisticsView) *lgPage {
-	p := &lgPage{logisticsView: v, zone: v.Zone, depotName: map[string]string{}}
+	p := &lgPage{logisticsView: v, zone: v.Zone, depotName: map[string]string{},
+		pageText: newPageText(v.Lang, v.LangParam, "/logistics", v.Query)}
 	if p.zone == nil {
 		p.zone = time.UTC
 	}
@@ -125,7 +136,7 @@ func newLogisticsPage(v *logisticsView) *lgPage {
 			rt := &v.Plan.Routes[i]
 			p.Stops += len(rt.Stops)
 			p.Routes = append(p.Routes, lgRoute{Dispatch: rt, Color: lgColor(i),
-				DepotName: p.DepotName(rt.Depot), Load: lgLoad(rt.Load)})
+				DepotName: p.DepotName(rt.Depot), Load: p.load(rt.Load)})
 		}
 		p.Used = len(v.Plan.Routes)
 		site := map[string]string{}
@@ -172,30 +183,30 @@ func (p *lgPage) stock() []lgDepotStock {
 func (p *lgPage) lotMark(l *supply.Lot) string {
 	switch {
 	case l.Quantity <= 0:
-		return "empty"
+		return p.T("lg.lot_empty")
 	case l.Expiry.IsZero() || p.dayStart.IsZero():
 		return ""
 	case l.Expiry.Before(p.dayStart):
-		return "expired"
+		return p.T("lg.lot_expired")
 	case l.Expiry.Before(p.dayStart.AddDate(0, 0, 1)):
-		return "expires on the day"
+		return p.T("lg.lot_expires")
 	}
 	return ""
 }
 
-// lgLoad lists a load by temperature class, in the order of the
+// load lists a load by temperature class, in the order of the
 // compartments.
-func lgLoad(load map[string]int) string {
+func (p *lgPage) load(load map[string]int) string {
 	var parts []string
 	for _, c := range supply.Classes {
 		if n := load[c]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", c, n))
+			parts = append(parts, p.T("lg.load_part", p.Class(c), n))
 		}
 	}
 	if len(parts) == 0 {
-		return "nothing"
+		return p.T("lg.load_none")
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, p.T("punct.list"))
 }
 
 // DepotName returns a depot's name with its ID, or the ID alone when the
@@ -215,15 +226,16 @@ func (p *lgPage) Clock(t time.Time) string {
 	}
 	t = t.In(p.zone)
 	if t.Format(time.DateOnly) != p.Date {
-		return t.Format("Jan 2 15:04")
+		return t.Format(p.T("lg.clock_other_day"))
 	}
 	return t.Format("15:04")
 }
 
-// Slot shows a delivery slot, or "any time" when there is none.
+// Slot shows a delivery slot, or says that any time will do when there is
+// none.
 func (p *lgPage) Slot(from, to time.Time) string {
 	if from.IsZero() {
-		return "any time"
+		return p.T("lg.any_time")
 	}
 	return p.Clock(from) + "–" + p.Clock(to)
 }
@@ -245,18 +257,27 @@ func (p *lgPage) Stamp(t time.Time) string {
 }
 
 // Kind shows a kind of site in words.
-func (p *lgPage) Kind(k string) string { return strings.ReplaceAll(k, "_", " ") }
+func (p *lgPage) Kind(k string) string { return p.word("kind.", k, strings.ReplaceAll(k, "_", " ")) }
+
+// Class shows a temperature class in words.
+func (p *lgPage) Class(c string) string { return p.word("class.", c, c) }
+
+// PlanStatus shows the state of a plan in words.
+func (p *lgPage) PlanStatus(s string) string { return p.word("plan_status.", s, s) }
+
+// RequestStatus shows the state of a request in words.
+func (p *lgPage) RequestStatus(s string) string { return p.word("request_status.", s, s) }
 
 // Km shows a distance.
-func (p *lgPage) Km(km float64) string { return fmt.Sprintf("%.1f km", km) }
+func (p *lgPage) Km(km float64) string { return p.T("lg.km", km) }
 
 // Minutes shows a time in minutes as hours and minutes.
 func (p *lgPage) Minutes(m float64) string {
 	d := time.Duration(m * float64(time.Minute)).Round(time.Minute)
 	if d < time.Hour {
-		return fmt.Sprintf("%d min", d/time.Minute)
+		return p.T("lg.min", int(d/time.Minute))
 	}
-	return fmt.Sprintf("%d h %02d min", d/time.Hour, d%time.Hour/time.Minute)
+	return p.T("lg.h_min", int(d/time.Hour), int(d%time.Hour/time.Minute))
 }
 
 // Pick shows what to unload from one lot: the item, the quantity and the
@@ -266,9 +287,9 @@ func (p *lgPage) Pick(pk supply.Pick) string {
 	if lot == "" {
 		lot = pk.Lot
 	}
-	s := fmt.Sprintf("%s × %d, lot %s", pk.Item, pk.Quantity, lot)
+	s := p.T("lg.pick", pk.Item, pk.Quantity, lot)
 	if !pk.Expiry.IsZero() {
-		s += ", expires " + p.Day(pk.Expiry)
+		s += p.T("lg.pick_expires", p.Day(pk.Expiry))
 	}
 	return s
 }
@@ -279,8 +300,17 @@ func (p *lgPage) Current(id string) bool { return p.Plan != nil && p.Plan.ID == 
 // IsDraft reports whether the plan shown can still be dispatched.
 func (p *lgPage) IsDraft() bool { return p.Plan != nil && p.Plan.Status == supply.Draft }
 
+// lgOption is a choice of a select: the value sent and the words shown.
+type lgOption struct{ Value, Label string }
+
 // TimeLimits are the solver's time limits the officer may choose from.
-func (p *lgPage) TimeLimits() []string { return []string{"1s", "5s", "30s"} }
+func (p *lgPage) TimeLimits() []lgOption {
+	var out []lgOption
+	for _, s := range []int{1, 5, 30} {
+		out = append(out, lgOption{Value: fmt.Sprintf("%ds", s), Label: p.T("lg.seconds", s)})
+	}
+	return out
+}
 
 // Nth numbers the k-th item of a list from one.
 func (p *lgPage) Nth(k int) int { return k + 1 }

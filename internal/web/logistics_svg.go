@@ -101,7 +101,7 @@ func (p *lgPage) drawMap() *lgMap {
 		}
 		drawn[id] = true
 		_, _, x, y := pr.xy(lat, lon)
-		m.Depots = append(m.Depots, lgMark{X: lgNum(x - 6), Y: lgNum(y - 6), Title: "Depot " + title})
+		m.Depots = append(m.Depots, lgMark{X: lgNum(x - 6), Y: lgNum(y - 6), Title: p.T("lg.map_depot", title)})
 	}
 	for _, d := range p.Depots {
 		depot(d.ID, p.DepotName(d.ID), d.Lat, d.Lon)
@@ -110,15 +110,14 @@ func (p *lgPage) drawMap() *lgMap {
 		for _, rt := range p.Routes {
 			depot(rt.Depot, rt.DepotName, rt.Lat, rt.Lon)
 			mr := lgMapRoute{Vehicle: rt.Vehicle, Color: rt.Color,
-				Title: fmt.Sprintf("Vehicle %s: %d stops, %s, out %s–%s", rt.Vehicle, len(rt.Stops), p.Km(rt.Km), p.Clock(rt.Depart), p.Clock(rt.Return))}
+				Title: p.T("lg.map_route", rt.Vehicle, p.N("lg.n_stops", len(rt.Stops)), p.Km(rt.Km), p.Clock(rt.Depart), p.Clock(rt.Return))}
 			var line []string
 			dx, dy, _, _ := pr.xy(rt.Lat, rt.Lon)
 			line = append(line, dx+","+dy)
 			for k, st := range rt.Stops {
 				x, y, _, _ := pr.xy(st.Lat, st.Lon)
 				line = append(line, x+","+y)
-				mr.Stops = append(mr.Stops, lgMark{X: x, Y: y, N: k + 1, Title: fmt.Sprintf(
-					"%s, stop %d: %s (request %s, %s); slot %s; arrives %s, unloads %s–%s",
+				mr.Stops = append(mr.Stops, lgMark{X: x, Y: y, N: k + 1, Title: p.T("lg.map_stop",
 					rt.Vehicle, k+1, st.Site, st.Request, p.Kind(st.Kind), p.Slot(st.SlotFrom, st.SlotTo),
 					p.Clock(st.Arrive), p.Clock(st.Start), p.Clock(st.Leave))})
 			}
@@ -128,17 +127,16 @@ func (p *lgPage) drawMap() *lgMap {
 		}
 		for _, l := range p.Plan.Left {
 			m.Left = append(m.Left, lgCross(pr, l.Lat, l.Lon,
-				fmt.Sprintf("Left: %s (request %s): %s", l.Site, l.Request, l.Reason)))
+				p.T("lg.map_left", l.Site, l.Request, l.Reason)))
 		}
 	} else {
 		for _, r := range p.Requests {
 			x, y, _, _ := pr.xy(r.Lat, r.Lon)
-			m.Pending = append(m.Pending, lgMark{X: x, Y: y, Title: fmt.Sprintf(
-				"%s (request %s, %s): %s × %d, slot %s, %s", r.Site, r.ID, p.Kind(r.Kind), r.Item, r.Quantity,
-				p.Slot(r.SlotFrom, r.SlotTo), r.Status)})
+			m.Pending = append(m.Pending, lgMark{X: x, Y: y, Title: p.T("lg.map_pending",
+				r.Site, r.ID, p.Kind(r.Kind), r.Item, r.Quantity, p.Slot(r.SlotFrom, r.SlotTo), p.RequestStatus(r.Status))})
 		}
 	}
-	m.Scale = lgScale(pr, h)
+	m.Scale = p.scale(pr, h)
 	m.Label = p.mapLabel(m)
 	return m
 }
@@ -146,19 +144,10 @@ func (p *lgPage) drawMap() *lgMap {
 // mapLabel describes the map for those who cannot see it.
 func (p *lgPage) mapLabel(m *lgMap) string {
 	if p.Plan == nil {
-		return fmt.Sprintf("Map of %s and %s of %s, not planned yet",
-			lgCount(len(m.Depots), "depot"), lgCount(len(m.Pending), "request"), p.Date)
+		return p.T("lg.map_label_pending", p.N("lg.n_depots", len(m.Depots)), p.N("lg.n_requests", len(m.Pending)), p.Date)
 	}
-	return fmt.Sprintf("Map of %s from %s with %s; %s left out", lgCount(len(m.Routes), "route"),
-		lgCount(len(m.Depots), "depot"), lgCount(p.Stops, "stop"), lgCount(len(m.Left), "request"))
-}
-
-// lgCount says how many of a thing there are, in the plural unless one.
-func lgCount(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return strconv.Itoa(n) + " " + thing + "s"
+	return p.T("lg.map_label", p.N("lg.n_routes", len(m.Routes)), p.N("lg.n_depots", len(m.Depots)),
+		p.N("lg.n_stops", p.Stops), p.N("lg.n_requests", len(m.Left)))
 }
 
 // lgProject fits points, as (lat, lon), into the map's view box: x is
@@ -207,9 +196,9 @@ func lgCross(pr *lgProjection, lat, lon float64, title string) lgMark {
 	return lgMark{X: x, Y: y, Path: path, Title: title}
 }
 
-// lgScale makes a scale bar of 1, 2 or 5 times a power of ten kilometres,
+// scale makes a scale bar of 1, 2 or 5 times a power of ten kilometres,
 // at most a quarter of the map's width, in its bottom left corner.
-func lgScale(pr *lgProjection, h float64) *lgScaleBar {
+func (p *lgPage) scale(pr *lgProjection, h float64) *lgScaleBar {
 	perKm := pr.scale / lgKmPerDeg
 	if !(perKm > 0) || math.IsInf(perKm, 0) {
 		return nil
@@ -222,9 +211,9 @@ func lgScale(pr *lgProjection, h float64) *lgScaleBar {
 			break
 		}
 	}
-	label := strconv.FormatFloat(km, 'f', -1, 64) + " km"
+	label := p.T("lg.scale_km", strconv.FormatFloat(km, 'f', -1, 64))
 	if km < 1 {
-		label = strconv.FormatFloat(km*1000, 'f', 0, 64) + " m"
+		label = p.T("lg.scale_m", strconv.FormatFloat(km*1000, 'f', 0, 64))
 	}
 	y := h - lgMapMargin/2
 	return &lgScaleBar{X1: lgNum(lgMapMargin), X2: lgNum(lgMapMargin + km*perKm), Y: lgNum(y), TextY: lgNum(y - 4), Label: label}

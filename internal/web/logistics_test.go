@@ -226,8 +226,17 @@ func TestLogisticsPage(t *testing.T) {
 			t.Errorf("%d time limits, want 3", n)
 		}
 	}
-	if n := len(doc.all("a", "")); n != 2 {
-		t.Errorf("%d links to plans, want 2", n)
+	plansLinks := 0
+	for _, a := range doc.all("a", "") {
+		if strings.HasPrefix(a.attr["href"], "/logistics?plan=") {
+			plansLinks++
+		}
+	}
+	if plansLinks != 2 {
+		t.Errorf("%d links to plans, want 2", plansLinks)
+	}
+	if n := len(doc.all("a", "lang")); n != 1 {
+		t.Errorf("%d links to the other language, want 1", n)
 	}
 
 	// Stock: the expired and the empty lot are marked.

@@ -73,7 +73,7 @@ func (p *lgPage) drawTimeline() *lgTimeline {
 	bottom := lgTLTop + lgTLRow*float64(len(p.Routes))
 	tl := &lgTimeline{ViewBox: fmt.Sprintf("0 0 %s %s", lgNum(lgTLW), lgNum(bottom+4)),
 		Left: lgNum(lgTLLeft), Right: lgNum(lgTLW - lgTLRight), Bottom: lgNum(bottom),
-		Label: fmt.Sprintf("Timeline of %s from %s to %s", lgCount(len(p.Routes), "route"), p.Clock(from), p.Clock(to))}
+		Label: p.T("lg.timeline_label", p.N("lg.n_routes", len(p.Routes)), p.Clock(from), p.Clock(to))}
 	step := time.Hour
 	for hours := to.Sub(from).Hours(); hours/step.Hours() > 12; {
 		step *= 2
@@ -87,8 +87,8 @@ func (p *lgPage) drawTimeline() *lgTimeline {
 		mid := y0 + lgTLRow/2
 		row := lgRow{Vehicle: rt.Vehicle, Name: lgShorten(rt.Vehicle, 11), Color: rt.Color,
 			LabelY: lgNum(mid + 4), LineY: lgNum(mid),
-			Title: fmt.Sprintf("Vehicle %s: leaves %s at %s, back at %s, %d stops", rt.Vehicle, rt.DepotName,
-				p.Clock(rt.Depart), p.Clock(rt.Return), len(rt.Stops))}
+			Title: p.T("lg.row", rt.Vehicle, rt.DepotName, p.Clock(rt.Depart), p.Clock(rt.Return),
+				p.N("lg.n_stops", len(rt.Stops)))}
 		box := func(a, b time.Time, h float64, title string) lgBox {
 			x1, x2 := xOf(a), xOf(b)
 			return lgBox{X: lgNum(x1), Y: lgNum(mid - h/2), W: lgNum(max(x2-x1, 1.5)), H: lgNum(h), Title: title}
@@ -99,17 +99,17 @@ func (p *lgPage) drawTimeline() *lgTimeline {
 			}
 		}
 		row.Slots = p.slots(rt.Stops, from, to, mid, xOf)
-		at, place := rt.Depart, "the depot"
+		at, place := rt.Depart, p.T("lg.the_depot")
 		for k, st := range rt.Stops {
-			name := fmt.Sprintf("stop %d, %s", k+1, st.Site)
-			drive(at, st.Arrive, fmt.Sprintf("driving from %s to %s, %s–%s", place, name, p.Clock(at), p.Clock(st.Arrive)))
+			name := p.T("lg.stop_name", k+1, st.Site)
+			drive(at, st.Arrive, p.T("lg.drive", place, name, p.Clock(at), p.Clock(st.Arrive)))
 			if st.Start.After(st.Arrive) {
-				row.Waits = append(row.Waits, box(st.Arrive, st.Start, 8, fmt.Sprintf("waiting at %s, %s–%s", name, p.Clock(st.Arrive), p.Clock(st.Start))))
+				row.Waits = append(row.Waits, box(st.Arrive, st.Start, 8, p.T("lg.wait", name, p.Clock(st.Arrive), p.Clock(st.Start))))
 			}
-			row.Unloads = append(row.Unloads, box(st.Start, st.Leave, lgTLBar, fmt.Sprintf("unloading at %s, %s–%s", name, p.Clock(st.Start), p.Clock(st.Leave))))
+			row.Unloads = append(row.Unloads, box(st.Start, st.Leave, lgTLBar, p.T("lg.unload", name, p.Clock(st.Start), p.Clock(st.Leave))))
 			at, place = st.Leave, name
 		}
-		drive(at, rt.Return, fmt.Sprintf("driving from %s back to the depot, %s–%s", place, p.Clock(at), p.Clock(rt.Return)))
+		drive(at, rt.Return, p.T("lg.drive_back", place, p.Clock(at), p.Clock(rt.Return)))
 		tl.Rows = append(tl.Rows, row)
 	}
 	return tl
@@ -131,7 +131,7 @@ func (p *lgPage) slots(stops []supply.DispatchStop, from, to time.Time, mid floa
 		if _, ok := names[sp]; !ok {
 			order = append(order, sp)
 		}
-		names[sp] = append(names[sp], fmt.Sprintf("stop %d, %s", k+1, st.Site))
+		names[sp] = append(names[sp], p.T("lg.stop_name", k+1, st.Site))
 	}
 	var out []lgBox
 	top, bot := lgNum(mid-lgTLRow/2+3), lgNum(mid+lgTLRow/2-3)
@@ -139,7 +139,7 @@ func (p *lgPage) slots(stops []supply.DispatchStop, from, to time.Time, mid floa
 		a, b := time.Unix(0, sp.from), time.Unix(0, sp.to)
 		x1, x2 := xOf(a), xOf(b)
 		box := lgBox{X: lgNum(x1), Y: top, W: lgNum(max(x2-x1, 1.5)), H: lgNum(lgTLRow - 6),
-			Title: fmt.Sprintf("slot %s: %s", p.Slot(a, b), strings.Join(names[sp], "; "))}
+			Title: p.T("lg.slot", p.Slot(a, b), strings.Join(names[sp], p.T("punct.semi")))}
 		if !a.Before(from) {
 			box.Path = fmt.Sprintf("M%s %sH%sV%sH%s", lgNum(x1+3), top, lgNum(x1), bot, lgNum(x1+3))
 		}

@@ -16,11 +16,11 @@ import (
 // back to the page (or the page with the error), so that the page works
 // without script.
 
-// notices are the messages the page shows after an action, by the notice
-// parameter of the redirect.
+// notices are the catalogue keys of the messages the page shows after an
+// action, by the notice parameter of the redirect.
 var notices = map[string]string{
-	"planned":    "Planned. Check the routes, then dispatch the plan to take its picks from stock.",
-	"dispatched": "Dispatched: the picks are taken from stock and the requests are on their way.",
+	"planned":    "lg.notice_planned",
+	"dispatched": "lg.notice_dispatched",
 }
 
 // maxForm bounds the body of a page's form.
@@ -28,15 +28,33 @@ const maxForm = 64 << 10
 
 func (s *server) logisticsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	v := &logisticsView{Notice: notices[q.Get("notice")], Date: q.Get("date")}
+	v := &logisticsView{Date: q.Get("date"), Query: q}
+	v.Lang, v.LangParam = pageLang(r)
+	if key, ok := notices[q.Get("notice")]; ok {
+		v.Notice = v.Lang.T(key)
+	}
 	s.showLogistics(w, r, v, q.Get("plan"), http.StatusOK)
 }
 
 // showLogistics fills v from the store and writes the page: the plan with
-// the given ID, else the newest plan of v.Date (default: nextDay).
+// the given ID, else the newest plan of v.Date (default: nextDay). The
+// page is in the request's language unless v has one already.
 func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logisticsView, planID string, status int) {
 	ctx := r.Context()
 	var err error
+	if v.Lang == nil {
+		v.Lang, v.LangParam = pageLang(r)
+	}
+	if v.Query == nil {
+		// The page after a failed action: its language link leads to the
+		// plan or the day the action was about.
+		v.Query = url.Values{}
+		if planID != "" {
+			v.Query.Set("plan", planID)
+		} else if v.Date != "" {
+			v.Query.Set("date", v.Date)
+		}
+	}
 	if v.Depots, err = supply.All(ctx, supply.Filter{}, s.store.Depots); err != nil {
 		s.problem(w, r, err)
 		return
@@ -51,7 +69,7 @@ func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logist
 		p, err := s.store.Plan(ctx, planID)
 		switch {
 		case errs.Is(err, errs.NotFound):
-			v.Error = "There is no plan " + planID + "."
+			v.Error = v.Lang.T("lg.error_no_plan", planID)
 		case err != nil:
 			s.problem(w, r, err)
 			return
@@ -66,7 +84,7 @@ func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logist
 	}
 	if _, err := time.Parse(time.DateOnly, v.Date); err != nil {
 		if v.Date != "" {
-			v.Error = "Not a date: " + v.Date + "."
+			v.Error = v.Lang.T("lg.error_date", v.Date)
 		}
 		v.Date = nextDay(requests, s.now(), v.Zone)
 	}
@@ -110,6 +128,7 @@ func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logist
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	setLangHeaders(w, v.Lang)
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 }
@@ -135,17 +154,32 @@ func (s *server) planDay(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, &logisticsView{Date: req.Date}, "", err)
 		return
 	}
-	http.Redirect(w, r, "/logistics?plan="+url.QueryEscape(plan.ID)+"&notice=planned", http.StatusSeeOther)
+	http.Redirect(w, r, backToPlan(r, plan.ID, "planned"), http.StatusSeeOther)
 }
 
 // dispatchFromPage dispatches the plan in the path and goes back to it.
 func (s *server) dispatchFromPage(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		s.problem(w, r, malformed("the form cannot be read: "+err.Error()))
+		return
+	}
 	id := r.PathValue("id")
 	if _, err := s.store.DispatchPlan(r.Context(), id, record.Instant(s.now())); err != nil {
 		s.pageError(w, r, &logisticsView{}, id, err)
 		return
 	}
-	http.Redirect(w, r, "/logistics?plan="+url.QueryEscape(id)+"&notice=dispatched", http.StatusSeeOther)
+	http.Redirect(w, r, backToPlan(r, id, "dispatched"), http.StatusSeeOther)
+}
+
+// backToPlan is the address of a plan's page after an action, with the
+// notice of the action and the language the officer chose, if any.
+func backToPlan(r *http.Request, planID, notice string) string {
+	u := "/logistics?plan=" + url.QueryEscape(planID) + "&notice=" + notice
+	if _, p := pageLang(r); p != "" {
+		u += "&lang=" + url.QueryEscape(p)
+	}
+	return u
 }
 
 // pageError shows the page with the message of a user's error (with its

@@ -135,3 +135,56 @@ func TestLogisticsWalkInChromium(t *testing.T) {
 		t.Errorf("console errors and exceptions: %q", got)
 	}
 }
+
+// TestLogisticsChineseWalkInChromium plans a day on the Chinese page in a
+// real browser: after the form's redirect the page is still in Chinese,
+// and its switch link leads to the same plan in English.
+func TestLogisticsChineseWalkInChromium(t *testing.T) {
+	browser := chromium(t)
+	db := openSQLite(t)
+	a := newAPI(t, db)
+	a.seedSupply()
+	srv := httptest.NewServer(a.srv)
+	defer srv.Close()
+
+	tab, closeTab := chromedp.NewContext(newBrowser(t, browser))
+	defer closeTab()
+	problems := listenForProblems(t, tab)
+	if err := chromedp.Do(tab,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(srv.URL+"/logistics?date=2026-11-02&lang=zh"),
+		chromedp.WaitVisible(chromedp.CSS("svg.map")),
+		chromedp.SetValue(chromedp.CSS(`select[name="time_limit"]`), "1s"),
+		chromedp.Click(chromedp.CSS(`form[action="/logistics/plans"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("p.notice")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	read := func(js string) string {
+		t.Helper()
+		v, err := chromedp.Run(tab, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	lang, h1 := read(`document.documentElement.lang`), read(`document.querySelector("h1").textContent`)
+	notice, path := read(`document.querySelector("p.notice").textContent`), read(`location.pathname + location.search`)
+	if lang != "zh-Hans" || !strings.HasPrefix(h1, "物流") || notice != chinese.T("lg.notice_planned") ||
+		!strings.HasPrefix(path, "/logistics?plan=") || !strings.HasSuffix(path, "&lang=zh") {
+		t.Fatalf("after planning: lang %q, heading %q, notice %q, at %s", lang, h1, notice, path)
+	}
+	if err := chromedp.Do(tab,
+		chromedp.Click(chromedp.CSS("a.lang")),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] svg.map`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if notice, at := read(`document.querySelector("p.notice").textContent`), read(`location.search`); !strings.HasPrefix(notice, "Planned.") ||
+		!strings.Contains(at, "plan="+strings.TrimPrefix(strings.TrimSuffix(path, "&notice=planned&lang=zh"), "/logistics?plan=")) {
+		t.Errorf("in English: notice %q, at %s", notice, at)
+	}
+	if got := problems(); len(got) != 0 {
+		t.Errorf("console errors and exceptions: %q", got)
+	}
+}
