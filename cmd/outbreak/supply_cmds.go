@@ -19,6 +19,8 @@ func supplyCmd(ctx context.Context, e env, args []string) error {
 	var sf storeFlags
 	sf.register(fs, "")
 	date := fs.String("date", "", "the day to plan, YYYY-MM-DD (default: tomorrow, UTC)")
+	var at timeFlag
+	fs.Var(&at, "at", "the instant to take as now (RFC 3339): no vehicle leaves before it; default: the clock")
 	limit := fs.Duration("time-limit", 2*time.Second, "how long the route planner searches")
 	seed := fs.Uint64("seed", 1, "random seed of the route planner")
 	iterations := fs.Int("iterations", 0, "stop the route planner after this many steps (the same plan for a seed, when --time-limit is not given)")
@@ -51,7 +53,7 @@ func supplyCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	now := record.Instant(time.Now())
+	now := record.Instant(at.or(time.Now()))
 	var plan *supply.Plan
 	if pos[0] == "dispatch" {
 		p, err := db.DispatchPlan(ctx, pos[1], now)
@@ -116,7 +118,10 @@ func printPlan(w io.Writer, p *supply.Plan) {
 			}
 			fmt.Fprintf(w, "  %2d. %s  %-28s slot %-11s arrive %s start %s:", i+1, st.Request, st.Site, slot, clock(st.Arrive), clock(st.Start))
 			for _, pk := range st.Picks {
-				fmt.Fprintf(w, " %d × %s (lot %s)", pk.Quantity, pk.Item, pk.Number)
+				fmt.Fprintf(w, " %d × %s", pk.Quantity, pk.Item)
+				if pk.Number != "" {
+					fmt.Fprintf(w, " (lot %s)", pk.Number)
+				}
 			}
 			fmt.Fprintln(w)
 		}

@@ -15,7 +15,7 @@ func TestSupplyPlanAndDispatch(t *testing.T) {
 	t.Parallel()
 	_, data := simCity(t, "3000")
 	const day = "2026-11-16" // the sim's delivery day: its period ends at 2026-11-15T00:00Z
-	out, _, err := outbreak(t, nil, "supply", "--data", data, "--date", day, "--time-limit", "300ms", "--save", "--format", "json", "plan")
+	out, _, err := outbreak(t, nil, "supply", "--data", data, "--date", day, "--at", "2026-11-15T00:00:00Z", "--time-limit", "300ms", "--save", "--format", "json", "plan")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestSupplyPlanAndDispatch(t *testing.T) {
 	}
 	before := stock(t, data)
 
-	text, _, err := outbreak(t, nil, "supply", "--data", data, "dispatch", plan.ID)
+	text, _, err := outbreak(t, nil, "supply", "--data", data, "--at", "2026-11-15T01:00:00Z", "dispatch", plan.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,11 +52,11 @@ func TestSupplyPlanAndDispatch(t *testing.T) {
 			t.Errorf("lot %s: %d before, %d taken, %d after", lot, q, taken[lot], after[lot])
 		}
 	}
-	if _, _, err := outbreak(t, nil, "supply", "--data", data, "dispatch", plan.ID); err == nil || !strings.Contains(err.Error(), "draft") {
+	if _, _, err := outbreak(t, nil, "supply", "--data", data, "--at", "2026-11-15T01:00:00Z", "dispatch", plan.ID); err == nil || !strings.Contains(err.Error(), "draft") {
 		t.Errorf("a second dispatch: %v", err)
 	}
 	// The dispatched requests are no longer open: a new plan leaves them out.
-	out, _, err = outbreak(t, nil, "supply", "--data", data, "--date", day, "--iterations", "50", "--format", "json", "plan")
+	out, _, err = outbreak(t, nil, "supply", "--data", data, "--date", day, "--at", "2026-11-15T00:00:00Z", "--iterations", "50", "--format", "json", "plan")
 	if err != nil {
 		t.Fatal(err)
 	}

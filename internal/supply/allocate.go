@@ -35,9 +35,9 @@ type Allocation struct {
 // Allocate shares the stock in lots among requests, which must be valid,
 // for deliveries made by the instant until:
 //
-//   - A lot counts if it does not expire by until (nothing is sent that
-//     expires on the way or on the shelf the same day), at a depot in
-//     depots (those with vehicles, say).
+//   - A lot counts if it does not expire by until (the end of the day's
+//     last shift: nothing is sent that expires on the way), and a vehicle
+//     of its depot has a compartment for its temperature class.
 //   - Requests are served by priority, highest first. Within a priority,
 //     households come first, each parcel whole or not at all, in the order
 //     they were made; then the other sites share what is left max-min
@@ -45,28 +45,29 @@ type Allocation struct {
 //     units that do not divide evenly going to the oldest requests.
 //   - A delivery comes from one depot: the nearest that holds enough,
 //     else the one that holds the most (the rest is reported short; a
-//     household's parcel then stays behind). Within a depot, lots that
-//     expire first go first.
+//     household's parcel then stays behind, and its units stay for the
+//     others). Within a depot, lots that expire first go first.
 //
 // The result has one allocation per request, in the order of requests.
-func Allocate(lots []Lot, requests []Request, depots []Depot, until time.Time) []Allocation {
-	at := make(map[string]*Depot, len(depots))
-	for i := range depots {
-		at[depots[i].ID] = &depots[i]
+func Allocate(lots []Lot, requests []Request, depots []Depot, vehicles []Vehicle, until time.Time) []Allocation {
+	carries := map[shelf]bool{} // (depot, temperature class)
+	for _, v := range vehicles {
+		for k, c := range v.Capacity() {
+			if c > 0 {
+				carries[shelf{v.Depot, Classes[k]}] = true
+			}
+		}
 	}
-	// The usable lots of each item at each depot, first to expire first.
-	type key struct{ depot, item string }
-	shelves := map[key][]Lot{}
-	total := map[string]int{}
+	a := &allocator{depots: depots, shelves: map[shelf][]Lot{}, total: map[string]int{}}
 	for _, l := range lots {
-		if at[l.Depot] == nil || l.Quantity <= 0 || !l.Expiry.IsZero() && !l.Expiry.After(until) {
+		if !carries[shelf{l.Depot, l.Temperature}] || l.Quantity <= 0 || !l.Expiry.IsZero() && !l.Expiry.After(until) {
 			continue
 		}
-		k := key{l.Depot, l.Item}
-		shelves[k] = append(shelves[k], l)
-		total[l.Item] += l.Quantity
+		k := shelf{l.Depot, l.Item}
+		a.shelves[k] = append(a.shelves[k], l)
+		a.total[l.Item] += l.Quantity
 	}
-	for _, s := range shelves {
+	for _, s := range a.shelves {
 		slices.SortFunc(s, func(a, b Lot) int {
 			if a.Expiry.IsZero() != b.Expiry.IsZero() {
 				return cmpBool(a.Expiry.IsZero(), b.Expiry.IsZero())
@@ -88,79 +89,97 @@ func Allocate(lots []Lot, requests []Request, depots []Depot, until time.Time) [
 			cmpBool(ra.Kind != Household, rb.Kind != Household),
 			ra.Created.Compare(rb.Created), cmp.Compare(ra.ID, rb.ID))
 	})
-
-	// How much each request gets, from the total of its item.
 	want := make([]int, len(requests))
 	for lo := 0; lo < len(order); {
 		hi := lo + 1
 		for hi < len(order) && requests[order[hi]].Priority == requests[order[lo]].Priority {
 			hi++
 		}
+		// Items do not share stock, so the order of items does not matter.
 		byItem := map[string][]int{}
 		for _, i := range order[lo:hi] {
 			byItem[requests[i].Item] = append(byItem[requests[i].Item], i)
 		}
 		for item, level := range byItem {
-			left := total[item]
 			var sites []int
 			for _, i := range level {
-				if r := &requests[i]; r.Kind != Household {
+				if requests[i].Kind == Household {
+					a.deliver(&requests[i], &out[i], requests[i].Quantity, true)
+				} else {
 					sites = append(sites, i)
-				} else if r.Quantity <= left {
-					want[i], left = r.Quantity, left-r.Quantity
 				}
 			}
-			total[item] = shareFairly(requests, sites, want, left)
+			shareFairly(requests, sites, want, a.total[item])
+			for _, i := range sites {
+				a.deliver(&requests[i], &out[i], want[i], false)
+			}
 		}
 		lo = hi
 	}
+	return out
+}
 
-	// Where each delivery comes from, and which lots.
-	for _, i := range order {
-		r, a := &requests[i], &out[i]
-		if want[i] == 0 {
-			a.Short, a.Note = r.Quantity, fmt.Sprintf("no %s left in stock for priority %d", r.Item, r.Priority)
+// shelf is the stock of one item, or class, at one depot.
+type shelf struct{ depot, item string }
+
+// allocator holds the stock not yet given out.
+type allocator struct {
+	depots  []Depot
+	shelves map[shelf][]Lot // by depot and item, first to expire first
+	total   map[string]int  // by item
+}
+
+// deliver gives a request q units of its item from one depot, or, for a
+// parcel that goes whole, all or nothing, and records it in out.
+func (a *allocator) deliver(r *Request, out *Allocation, q int, whole bool) {
+	if q == 0 || a.total[r.Item] == 0 {
+		out.Short, out.Note = r.Quantity, fmt.Sprintf("no %s left in stock for priority %d", r.Item, r.Priority)
+		return
+	}
+	best, held := a.depotFor(r, q)
+	got := min(q, held)
+	if got < q && whole {
+		out.Short, out.Note = r.Quantity, fmt.Sprintf("no depot holds the parcel of %d %s whole", r.Quantity, r.Item)
+		return
+	}
+	out.Depot, out.Quantity, out.Short = best, got, r.Quantity-got
+	switch {
+	case got < q:
+		out.Note = fmt.Sprintf("%s is spread over depots: the one that holds most has %d", r.Item, held)
+	case out.Short > 0:
+		out.Note = fmt.Sprintf("stock of %s shared fairly among requests of priority %d", r.Item, r.Priority)
+	}
+	a.total[r.Item] -= got
+	lots := a.shelves[shelf{best, r.Item}]
+	for k := range lots {
+		l := &lots[k]
+		take := min(got, l.Quantity)
+		if take == 0 {
 			continue
 		}
-		best, bestQty, bestDist := "", 0, math.Inf(1)
-		for _, d := range depots {
-			q := 0
-			for _, l := range shelves[key{d.ID, r.Item}] {
-				q += l.Quantity
-			}
-			dist := route.GreatCircleKm([2]float64{d.Lon, d.Lat}, [2]float64{r.Lon, r.Lat})
-			enough, bestEnough := q >= want[i], bestQty >= want[i]
-			if q > 0 && (enough && (!bestEnough || dist < bestDist) || !enough && !bestEnough && (q > bestQty || q == bestQty && dist < bestDist)) {
-				best, bestQty, bestDist = d.ID, q, dist
-			}
+		l.Quantity, got = l.Quantity-take, got-take
+		out.Picks = append(out.Picks, Pick{Lot: l.ID, Number: l.Lot, Item: l.Item, Expiry: l.Expiry, Temperature: l.Temperature, Quantity: take})
+	}
+}
+
+// depotFor returns the depot a delivery of q units comes from, and how
+// much of the item it holds: the nearest that holds q, else the one that
+// holds most (the nearer of those that hold as much).
+func (a *allocator) depotFor(r *Request, q int) (string, int) {
+	best, bestQty, bestDist := "", 0, math.Inf(1)
+	for _, d := range a.depots {
+		held := 0
+		for _, l := range a.shelves[shelf{d.ID, r.Item}] {
+			held += l.Quantity
 		}
-		q := min(want[i], bestQty)
-		if q < want[i] && r.Kind == Household {
-			a.Short, a.Note = r.Quantity, fmt.Sprintf("no depot holds the parcel of %s whole", r.Item)
-			continue
-		}
-		a.Depot, a.Quantity, a.Short = best, q, r.Quantity-q
-		switch {
-		case q < want[i]:
-			a.Note = fmt.Sprintf("%s is spread over depots: the one that holds most has %d", r.Item, bestQty)
-		case a.Short > 0:
-			a.Note = fmt.Sprintf("stock of %s shared fairly among requests of priority %d", r.Item, r.Priority)
-		}
-		shelf := shelves[key{best, r.Item}]
-		for k := range shelf {
-			if q == 0 {
-				break
-			}
-			l := &shelf[k]
-			take := min(q, l.Quantity)
-			if take == 0 {
-				continue
-			}
-			l.Quantity, q = l.Quantity-take, q-take
-			a.Picks = append(a.Picks, Pick{Lot: l.ID, Number: l.Lot, Item: l.Item, Expiry: l.Expiry, Temperature: l.Temperature, Quantity: take})
+		dist := route.GreatCircleKm([2]float64{d.Lon, d.Lat}, [2]float64{r.Lon, r.Lat})
+		switch enough, bestEnough := held >= q, bestQty >= q; {
+		case held == 0, bestEnough && !enough:
+		case enough && !bestEnough, held > bestQty && !enough, dist < bestDist && (enough || held == bestQty):
+			best, bestQty, bestDist = d.ID, held, dist
 		}
 	}
-	return out
+	return best, bestQty
 }
 
 // shareFairly sets want for the requests sites of one item and priority,

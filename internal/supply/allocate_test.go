@@ -28,6 +28,15 @@ func lot(id, depot string, qty int, expiresInDays int) Lot {
 	return l
 }
 
+// vans gives each depot a van that carries every temperature class.
+func vans(depots []Depot) []Vehicle {
+	var vs []Vehicle
+	for _, d := range depots {
+		vs = append(vs, Vehicle{ID: "van-" + d.ID, Depot: d.ID, Ambient: 10, Chilled: 10, Frozen: 10, ShiftEnd: hours(20)})
+	}
+	return vs
+}
+
 // quantities returns what each request got, by request ID.
 func quantities(as []Allocation) map[string]int {
 	out := map[string]int{}
@@ -67,7 +76,7 @@ func TestAllocateShares(t *testing.T) {
 			if tt.stock > 0 {
 				lots = []Lot{lot("l1", "d1", tt.stock, 0)}
 			}
-			got := quantities(Allocate(lots, tt.requests, depots, until))
+			got := quantities(Allocate(lots, tt.requests, depots, vans(depots), until))
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("quantities (-want +got):\n%s", diff)
 			}
@@ -84,7 +93,7 @@ func TestAllocateLotsAndDepots(t *testing.T) {
 		t.Parallel()
 		lots := []Lot{lot("late", "near", 10, 30), lot("never", "near", 10, 0), lot("soon", "near", 4, 2), lot("today", "near", 50, 0)}
 		lots[3].Expiry = day0.Add(12 * time.Hour)
-		as := Allocate(lots, []Request{site("a", 20, 0, 0)}, []Depot{near}, until)
+		as := Allocate(lots, []Request{site("a", 20, 0, 0)}, []Depot{near}, vans([]Depot{near}), until)
 		var picks []string
 		for _, p := range as[0].Picks {
 			picks = append(picks, p.Lot)
@@ -96,7 +105,7 @@ func TestAllocateLotsAndDepots(t *testing.T) {
 	t.Run("the nearest depot that holds enough", func(t *testing.T) {
 		t.Parallel()
 		lots := []Lot{lot("n", "near", 5, 0), lot("f", "far", 50, 0)}
-		as := Allocate(lots, []Request{site("small", 5, 1, 0), site("big", 20, 0, 1)}, []Depot{near, far}, until)
+		as := Allocate(lots, []Request{site("small", 5, 1, 0), site("big", 20, 0, 1)}, []Depot{near, far}, vans([]Depot{near, far}), until)
 		if as[0].Depot != "near" || as[1].Depot != "far" || as[1].Quantity != 20 {
 			t.Errorf("got %+v", as)
 		}
@@ -104,7 +113,7 @@ func TestAllocateLotsAndDepots(t *testing.T) {
 	t.Run("stock spread over depots is reported short", func(t *testing.T) {
 		t.Parallel()
 		lots := []Lot{lot("n", "near", 6, 0), lot("f", "far", 8, 0)}
-		as := Allocate(lots, []Request{site("a", 10, 0, 0)}, []Depot{near, far}, until)
+		as := Allocate(lots, []Request{site("a", 10, 0, 0)}, []Depot{near, far}, vans([]Depot{near, far}), until)
 		if a := as[0]; a.Depot != "far" || a.Quantity != 8 || a.Short != 2 || a.Note == "" {
 			t.Errorf("got %+v", a)
 		}
@@ -112,14 +121,33 @@ func TestAllocateLotsAndDepots(t *testing.T) {
 	t.Run("a household's parcel is not split over depots", func(t *testing.T) {
 		t.Parallel()
 		lots := []Lot{lot("n", "near", 2, 0), lot("f", "far", 2, 0)}
-		as := Allocate(lots, []Request{household("h", 3, 0, 0)}, []Depot{near, far}, until)
+		as := Allocate(lots, []Request{household("h", 3, 0, 0)}, []Depot{near, far}, vans([]Depot{near, far}), until)
 		if a := as[0]; a.Quantity != 0 || a.Short != 3 || a.Picks != nil {
 			t.Errorf("got %+v", a)
 		}
 	})
+	t.Run("stock goes where a vehicle can carry it", func(t *testing.T) {
+		t.Parallel()
+		lots := []Lot{lot("n", "near", 10, 0), lot("f", "far", 10, 0)}
+		lots[0].Temperature, lots[1].Temperature = Frozen, Frozen
+		fleet := []Vehicle{{ID: "dry", Depot: "near", Ambient: 50, ShiftEnd: hours(20)}, {ID: "cold", Depot: "far", Frozen: 20, ShiftEnd: hours(20)}}
+		as := Allocate(lots, []Request{site("a", 5, 0, 0)}, []Depot{near, far}, fleet, until)
+		if a := as[0]; a.Depot != "far" || a.Quantity != 5 {
+			t.Errorf("got %+v", a)
+		}
+	})
+	t.Run("a parcel no depot holds whole leaves its units to others", func(t *testing.T) {
+		t.Parallel()
+		lots := []Lot{lot("n", "near", 1, 0), lot("f", "far", 1, 0)}
+		reqs := []Request{household("h", 2, 1, 0), site("s", 1, 1, 1), site("low", 1, 0, 2)}
+		got := quantities(Allocate(lots, reqs, []Depot{near, far}, vans([]Depot{near, far}), until))
+		if diff := cmp.Diff(map[string]int{"h": 0, "s": 1, "low": 1}, got); diff != "" {
+			t.Errorf("quantities (-want +got):\n%s", diff)
+		}
+	})
 	t.Run("depots left out hold nothing", func(t *testing.T) {
 		t.Parallel()
-		as := Allocate([]Lot{lot("f", "far", 8, 0)}, []Request{site("a", 1, 0, 0)}, []Depot{near}, until)
+		as := Allocate([]Lot{lot("f", "far", 8, 0)}, []Request{site("a", 1, 0, 0)}, []Depot{near}, vans([]Depot{near}), until)
 		if as[0].Quantity != 0 || as[0].Note == "" {
 			t.Errorf("got %+v", as[0])
 		}

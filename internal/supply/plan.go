@@ -3,10 +3,10 @@ package supply
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"outbreak/internal/errs"
+	"outbreak/internal/record"
 	"outbreak/internal/route"
 )
 
@@ -124,15 +124,14 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		return nil, err
 	}
 	reqs := b.requests()
-	based := slices.DeleteFunc(slices.Clone(in.Depots), func(d Depot) bool { _, ok := b.depotLoc[d.ID]; return !ok })
-	allocs := Allocate(in.Lots, reqs, based, b.to)
+	allocs := Allocate(in.Lots, reqs, in.Depots, in.Vehicles, b.to)
 	plan := &Plan{ID: in.ID, Date: in.Date, Created: in.Now, Status: Draft, Allocations: allocs,
 		Routes: []Dispatch{}, Left: []Left{}}
 
 	p := b.problem(reqs, allocs)
 	sol := route.Solve(ctx, p, opt.Route)
 	if err := route.Check(p, sol); err != nil {
-		return nil, fmt.Errorf("supply: the routes failed the checker: %w", err)
+		return nil, errs.E(errs.Internal, "supply: the routes failed the checker: %v", err)
 	}
 	plan.Checked = true
 	b.dispatch(plan, p, sol, reqs, allocs)
@@ -144,6 +143,7 @@ type builder struct {
 	in                *Input
 	roadFactor, speed float64
 	from, to          time.Time      // the day's shifts, first start to last end
+	dayFrom, dayTo    time.Time      // the day in every depot's zone, and the shifts
 	starts, ends      []time.Time    // per vehicle
 	depotLoc          map[string]int // depot ID → location, for depots with vehicles
 	points            [][2]float64   // (lon, lat) per location
@@ -151,7 +151,9 @@ type builder struct {
 	depots            map[string]*Depot
 }
 
-// shifts places each vehicle's shift on the day in its depot's time zone.
+// shifts places each vehicle's shift on the day in its depot's time zone
+// (a shift from 8h is at 08:00 on the clock, on a day that changes to or
+// from summer time too), from now on when the day has begun.
 func (b *builder) shifts(day time.Time) error {
 	b.depots = map[string]*Depot{}
 	for i := range b.in.Depots {
@@ -160,6 +162,7 @@ func (b *builder) shifts(day time.Time) error {
 	if len(b.in.Vehicles) == 0 {
 		return errs.Field("vehicles", "there are no vehicles to plan routes for")
 	}
+	open := false
 	for i, v := range b.in.Vehicles {
 		d := b.depots[v.Depot]
 		if d == nil {
@@ -169,32 +172,54 @@ func (b *builder) shifts(day time.Time) error {
 		if err != nil {
 			return err
 		}
-		midnight := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
-		s, e := midnight.Add(time.Duration(v.ShiftStart)).UTC(), midnight.Add(time.Duration(v.ShiftEnd)).UTC()
+		at := func(clock record.Duration) time.Time {
+			return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, int(clock), loc).UTC()
+		}
+		s, e := at(v.ShiftStart), at(v.ShiftEnd)
+		if s.Before(b.in.Now) {
+			s = minTime(b.in.Now, e) // a shift under way, or over: no time left
+		}
+		open = open || e.After(s)
 		b.starts, b.ends = append(b.starts, s), append(b.ends, e)
-		if b.from.IsZero() || s.Before(b.from) {
-			b.from = s
-		}
-		if e.After(b.to) {
-			b.to = e
-		}
+		b.from, b.to = minTime(b.from, s), maxTime(b.to, e)
+		b.dayFrom, b.dayTo = minTime(b.dayFrom, at(0)), maxTime(maxTime(b.dayTo, at(record.Duration(24*time.Hour))), e)
 		if _, ok := b.depotLoc[d.ID]; !ok {
 			b.depotLoc[d.ID] = len(b.points)
 			b.points = append(b.points, [2]float64{d.Lon, d.Lat})
 		}
 	}
+	if !open {
+		return errs.Field("date", "every shift of %s has ended by %s", b.in.Date, b.in.Now.UTC().Format(time.RFC3339))
+	}
 	return nil
 }
 
-// requests returns the open requests whose slot meets the day's shifts.
+// requests returns the open requests of the day: without a slot, or with
+// one that meets the day or a shift. Those outside every shift are left
+// out by the routes, with the reason.
 func (b *builder) requests() []Request {
 	var out []Request
 	for _, r := range b.in.Requests {
-		if r.Status == Open && (r.SlotFrom.IsZero() || !r.SlotTo.Before(b.from) && !r.SlotFrom.After(b.to)) {
+		if r.Status == Open && (r.SlotFrom.IsZero() || r.SlotTo.After(b.dayFrom) && r.SlotFrom.Before(b.dayTo)) {
 			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// minTime and maxTime treat the zero time as unset.
+func minTime(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // minutes converts an instant to the problem's time: minutes since the
@@ -202,7 +227,9 @@ func (b *builder) requests() []Request {
 func (b *builder) minutes(t time.Time) float64 { return t.Sub(b.from).Minutes() }
 
 func (b *builder) instant(m float64) time.Time {
-	return b.from.Add(time.Duration(m * float64(time.Minute))).Round(time.Second)
+	// Instants are kept to the microsecond: a coarser rounding could move a
+	// start out of its slot.
+	return b.from.Add(time.Duration(m * float64(time.Minute))).Round(time.Microsecond)
 }
 
 // problem makes the routing problem: a job per allocated delivery, needing

@@ -146,3 +146,45 @@ func TestMakePlanRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestMakePlanClock places shifts by the clock on a day that changes to
+// summer time, and starts none before now.
+func TestMakePlanClock(t *testing.T) {
+	t.Parallel()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skipf("no time zone data: %v", err)
+	}
+	in := Input{ID: "p", Date: "2026-03-29", Now: time.Date(2026, 3, 28, 12, 0, 0, 0, time.UTC),
+		Depots:   []Depot{{ID: "d", Name: "Depot", Lat: 52.52, Lon: 13.40, TimeZone: "Europe/Berlin"}},
+		Vehicles: []Vehicle{{ID: "v", Depot: "d", Ambient: 10, ShiftStart: hours(8), ShiftEnd: hours(9)}},
+		Lots:     []Lot{{ID: "l", Depot: "d", Item: "food", Temperature: Ambient, Quantity: 5}},
+		Requests: []Request{{ID: "r", Site: "home", Kind: Household, Lat: 52.53, Lon: 13.41, Item: "food", Quantity: 1,
+			SlotFrom: time.Date(2026, 3, 29, 8, 0, 0, 0, berlin), SlotTo: time.Date(2026, 3, 29, 8, 15, 0, 0, berlin), Status: Open}},
+	}
+	plan, err := MakePlan(context.Background(), in, Options{Route: route.Options{Iterations: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Routes) != 1 || len(plan.Left) != 0 {
+		t.Fatalf("routes %+v, left %+v", plan.Routes, plan.Left)
+	}
+	if rt := plan.Routes[0]; rt.Depart.In(berlin).Hour() != 8 || rt.Return.After(time.Date(2026, 3, 29, 9, 0, 0, 0, berlin)) {
+		t.Errorf("the 08:00–09:00 shift ran %s–%s", rt.Depart.In(berlin), rt.Return.In(berlin))
+	}
+
+	// Planned at 08:30 on the day, the van leaves no earlier, and the slot
+	// that closed at 08:15 is left with the reason.
+	in.Now = time.Date(2026, 3, 29, 8, 30, 0, 0, berlin)
+	plan, err = MakePlan(context.Background(), in, Options{Route: route.Options{Iterations: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Routes) != 0 || len(plan.Left) != 1 || !strings.Contains(plan.Left[0].Reason, "no route") {
+		t.Errorf("routes %+v, left %+v", plan.Routes, plan.Left)
+	}
+	in.Now = time.Date(2026, 3, 29, 10, 0, 0, 0, berlin)
+	if _, err := MakePlan(context.Background(), in, Options{}); fieldOf(err) != "date" {
+		t.Errorf("planning a day whose shifts are over: %v", err)
+	}
+}

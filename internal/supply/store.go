@@ -16,8 +16,8 @@ type Filter struct {
 	record.Page
 }
 
-// Store keeps depots, vehicles, stock, requests and plans. Lists but that
-// of plans are in ID order, a page at a time; the string they return is the cursor of the
+// Store keeps depots, vehicles, stock, requests and plans. Lists are in ID
+// order (plans' in descending ID order), a page at a time; the string they return is the cursor of the
 // next page ("" at the end).
 type Store interface {
 	// ImportDepots inserts or replaces depots by ID in one transaction.
