@@ -17,8 +17,8 @@ type Filter struct {
 }
 
 // Store keeps depots, vehicles, stock, requests and plans. Lists are in ID
-// order (plans' in descending ID order), a page at a time; the string they return is the cursor of the
-// next page ("" at the end).
+// order (plans newest first), a page at a time; the string they return is
+// the cursor of the next page ("" at the end).
 type Store interface {
 	// ImportDepots inserts or replaces depots by ID in one transaction.
 	ImportDepots(ctx context.Context, items iter.Seq[Depot], reject record.Reject) (int, error)
