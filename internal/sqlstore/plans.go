@@ -224,19 +224,31 @@ func dispatchRequests(ctx context.Context, tx q, p *supply.Plan) error {
 }
 
 // takePicks takes the picks of the plan's stops from their lots, the picks
-// of each lot together and the lots in ID order.
+// of each lot together and the lots in ID order. A lot must still be what
+// the plan took it for: re-imported at another depot, or as another item
+// or class, it is a Conflict.
 func takePicks(ctx context.Context, tx q, p *supply.Plan) error {
-	take := map[string]int{}
+	type lotUse struct {
+		depot string
+		pick  supply.Pick // the item and class; Quantity is the total taken
+	}
+	take := map[string]*lotUse{}
 	for _, r := range p.Routes {
 		for _, s := range r.Stops {
 			for _, pk := range s.Picks {
-				take[pk.Lot] += pk.Quantity
+				if u := take[pk.Lot]; u != nil {
+					u.pick.Quantity += pk.Quantity
+				} else {
+					take[pk.Lot] = &lotUse{r.Depot, pk}
+				}
 			}
 		}
 	}
 	for _, lot := range slices.Sorted(maps.Keys(take)) {
-		qty := take[lot]
-		n, err := tx.exec(ctx, "UPDATE lots SET quantity = quantity - ? WHERE id = ? AND quantity >= ?", qty, lot, qty)
+		u := take[lot]
+		qty := u.pick.Quantity
+		n, err := tx.exec(ctx, "UPDATE lots SET quantity = quantity - ? WHERE id = ? AND quantity >= ? AND depot = ? AND item = ? AND temperature = ?",
+			qty, lot, qty, u.depot, u.pick.Item, u.pick.Temperature)
 		if err != nil {
 			return err
 		}
@@ -244,12 +256,16 @@ func takePicks(ctx context.Context, tx q, p *supply.Plan) error {
 			continue
 		}
 		var held int
-		err = one(ctx, tx, "lot", "SELECT quantity FROM lots WHERE id = ?", []any{lot}, &held)
+		var depot, item, class string
+		err = one(ctx, tx, "lot", "SELECT quantity, depot, item, temperature FROM lots WHERE id = ?", []any{lot}, &held, &depot, &item, &class)
 		switch {
 		case errs.Is(err, errs.NotFound):
 			return errs.E(errs.Conflict, "plan %q: lot %q is not stored", p.ID, lot)
 		case err != nil:
 			return err
+		case depot != u.depot || item != u.pick.Item || class != u.pick.Temperature:
+			return errs.E(errs.Conflict, "plan %q: lot %q is now %s (%s) at %s, not %s (%s) at %s",
+				p.ID, lot, item, class, depot, u.pick.Item, u.pick.Temperature, u.depot)
 		}
 		return errs.E(errs.Conflict, "plan %q: lot %q holds %d, not the %d the plan takes from it", p.ID, lot, held, qty)
 	}

@@ -162,6 +162,12 @@ func (db *DB) mapErr(err error) error {
 	if errors.As(err, &pe) && pe.Code == "23505" || strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return errs.Wrap(errs.Conflict, err, "already exists")
 	}
+	// A deadlock or a serialization failure: PostgreSQL rolled back one of
+	// two transactions that took rows in different orders (a dispatch and
+	// a stock import, say). The transaction applied nothing; a retry works.
+	if errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
+		return errs.Wrap(errs.Unavailable, err, "the database stopped this change to let a concurrent one finish; try again")
+	}
 	// SQLITE_BUSY and SQLITE_LOCKED: another process (a large import) has
 	// held the database's one writer past busy_timeout. Worth a retry.
 	var se interface{ Code() int }

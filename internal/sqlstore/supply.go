@@ -181,13 +181,19 @@ func (db *DB) Lots(ctx context.Context, f supply.Filter) ([]supply.Lot, string, 
 }
 
 // ImportRequests inserts or replaces requests in one transaction; a request
-// of an unknown person is Invalid. The plan a request names is not checked:
+// of an unknown person is Invalid. A request that is no longer open keeps
+// its status and plan when the import says open. The plan a request names is not checked:
 // plans are not imported.
 func (db *DB) ImportRequests(ctx context.Context, items iter.Seq[supply.Request], reject record.Reject) (int, error) {
 	return bulk(ctx, db, items, reject, func(tx q) (func(*supply.Request) error, func() error, func()) {
 		r := newRefs(db, tx, true)
+		// An import does not reopen a request that has gone out: a file
+		// written before the dispatch would otherwise deliver it twice.
+		const kept = "excluded.status = 'open' AND supply_requests.status <> 'open'"
 		b := newBatch(tx, "supply_requests", requestCols, upsert("site", "kind", "person", "lat", "lon", "item",
-			"quantity", "priority", "slot_from", "slot_to", "service", "created", "status", "plan"))
+			"quantity", "priority", "slot_from", "slot_to", "service", "created")+
+			", status = CASE WHEN "+kept+" THEN supply_requests.status ELSE excluded.status END"+
+			", plan = CASE WHEN "+kept+" THEN supply_requests.plan ELSE excluded.plan END")
 		add := func(rq *supply.Request) error {
 			if rq.Person != "" {
 				if err := r.person(ctx, rq.Person); err != nil {

@@ -285,3 +285,48 @@ func TestPlans(t *testing.T) {
 		}
 	})
 }
+
+// TestSupplyChangesAfterPlanning changes a lot and a request between
+// planning and dispatch, and after.
+func TestSupplyChangesAfterPlanning(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		supplies(t, db)
+		if err := db.SavePlan(ctx, testPlan("p1")); err != nil {
+			t.Fatal(err)
+		}
+		food, err := db.Lot(ctx, "lA.food")
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := food
+		moved.Depot = "dB"
+		mustImport(t, db.ImportLots, moved)
+		if _, err := db.DispatchPlan(ctx, "p1", t0.Add(2*time.Hour)); !errs.Is(err, errs.Conflict) || !strings.Contains(err.Error(), "is now food (ambient) at dB") {
+			t.Fatalf("dispatch after the lot moved: %v, want Conflict", err)
+		}
+		mustImport(t, db.ImportLots, food)
+		if _, err := db.DispatchPlan(ctx, "p1", t0.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+
+		// A file written before the dispatch says q1 is open: it stays out.
+		q1, err := db.Request(ctx, "q1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stale := q1
+		stale.Status, stale.Plan = supply.Open, ""
+		mustImport(t, db.ImportRequests, stale)
+		if got, err := db.Request(ctx, "q1"); err != nil || got.Status != supply.Dispatched || got.Plan != "p1" {
+			t.Errorf("q1 after a stale import: %+v, %v", got, err)
+		}
+		delivered := q1
+		delivered.Status = supply.Delivered
+		mustImport(t, db.ImportRequests, delivered)
+		if got, err := db.Request(ctx, "q1"); err != nil || got.Status != supply.Delivered || got.Plan != "p1" {
+			t.Errorf("q1 marked delivered: %+v, %v", got, err)
+		}
+	})
+}
