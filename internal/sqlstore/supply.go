@@ -236,6 +236,9 @@ func (db *DB) Requests(ctx context.Context, f supply.Filter) ([]supply.Request, 
 	if f.Item != "" {
 		w.add("item = ?", f.Item)
 	}
+	if !f.From.IsZero() {
+		w.add("(slot_to > ? AND slot_from < ? OR slot_from IS NULL AND status = ?)", db.ts(f.From), db.ts(f.To), supply.Open)
+	}
 	query := "SELECT " + requestCols + " FROM supply_requests" + w.String() + " ORDER BY id LIMIT ?"
 	return list(ctx, db.reader(), query, w.args, f.Size(), scanRequest, func(rq supply.Request) string { return idCursor(rq.ID) })
 }

@@ -330,3 +330,19 @@ func TestSupplyChangesAfterPlanning(t *testing.T) {
 		}
 	})
 }
+
+func TestRequestsOfAPeriod(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *DB) {
+		supplies(t, db)
+		reqID := func(r supply.Request) string { return r.ID }
+		day := supply.Filter{From: t0.Add(24 * time.Hour), To: t0.Add(48 * time.Hour)}
+		if got := ids(t, day, db.Requests, reqID); !slices.Equal(got, []string{"q1", "q2", "q3"}) {
+			t.Errorf("the day's requests: %v, want q1 q2 q3 (q4 is cancelled)", got)
+		}
+		later := supply.Filter{From: t0.Add(26 * time.Hour), To: t0.Add(48 * time.Hour)}
+		if got := ids(t, later, db.Requests, reqID); !slices.Equal(got, []string{"q1", "q3"}) {
+			t.Errorf("after q2's slot closed: %v, want q1 q3", got)
+		}
+	})
+}

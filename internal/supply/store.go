@@ -13,6 +13,9 @@ type Filter struct {
 	Depot  string // vehicles and lots at this depot
 	Item   string // lots and requests of this item
 	Status string // requests or plans in this state
+	// From and To select the requests of a period: those whose slot meets
+	// [From, To), and the open ones without a slot. Zero: all.
+	From, To time.Time
 	record.Page
 }
 

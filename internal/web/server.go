@@ -65,6 +65,9 @@ type server struct {
 	routes  []route
 	// patterns are the patterns registered on mux, in order.
 	patterns []string
+	// planning holds a token while a plan is made: the solver takes a core
+	// for up to a minute, so plans are made one at a time.
+	planning chan struct{}
 	// doc is the OpenAPI document, built once from routes.
 	doc     []byte
 	handler http.Handler
@@ -78,7 +81,8 @@ func newServer(cfg Config) *server {
 	if cfg.Store == nil {
 		panic("web: Config.Store is nil")
 	}
-	s := &server{store: cfg.Store, codes: cfg.Codes, tokens: cfg.Tokens, log: cfg.Logger, now: cfg.Now, reg: cfg.Registry, mux: http.NewServeMux()}
+	s := &server{store: cfg.Store, codes: cfg.Codes, tokens: cfg.Tokens, log: cfg.Logger, now: cfg.Now, reg: cfg.Registry, mux: http.NewServeMux(),
+		planning: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -100,7 +104,15 @@ func newServer(cfg Config) *server {
 	s.mux.HandleFunc("GET /logistics", s.logisticsPage)
 	s.mux.HandleFunc("POST /logistics/plans", s.planDay)
 	s.mux.HandleFunc("POST /logistics/plans/{id}/dispatch", s.dispatchFromPage)
-	s.handler = s.instrument(s.recoverPanics(http.HandlerFunc(s.route)))
+	// Browsers send Sec-Fetch-Site or Origin: a form or script of another
+	// site may not change anything here (plan or dispatch, say). Clients
+	// that are not browsers send neither and pass.
+	guard := http.NewCrossOriginProtection()
+	guard.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.problem(w, r, &httpError{status: http.StatusForbidden, slug: "forbidden", title: "Forbidden",
+			detail: "a request from another site may not change anything here"})
+	}))
+	s.handler = s.instrument(s.recoverPanics(guard.Handler(http.HandlerFunc(s.route))))
 	return s
 }
 

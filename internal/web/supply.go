@@ -54,6 +54,15 @@ func (s *server) makePlan(ctx context.Context, req planRequest) (*supply.Plan, e
 	case limit < 0 || limit > maxPlanTime:
 		return nil, errs.Field("time_limit", "from 0s to %s, not %s", maxPlanTime, req.TimeLimit)
 	}
+	if _, err := time.Parse(time.DateOnly, req.Date); err != nil {
+		return nil, errs.Field("date", "not a date like 2026-11-24: %q", req.Date)
+	}
+	select {
+	case s.planning <- struct{}{}:
+		defer func() { <-s.planning }()
+	default:
+		return nil, errs.E(errs.Unavailable, "another plan is being made; try again when it is done")
+	}
 	now := record.Instant(s.now())
 	in, err := supply.Load(ctx, s.store, req.Date, now)
 	if err != nil {

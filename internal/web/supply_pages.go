@@ -77,16 +77,16 @@ func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logist
 			v.Plan, v.Date = &p, p.Date
 		}
 	}
-	requests, err := supply.All(ctx, supply.Filter{}, s.store.Requests)
-	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
 	if _, err := time.Parse(time.DateOnly, v.Date); err != nil {
 		if v.Date != "" {
 			v.Error = v.Lang.T("lg.error_date", v.Date)
 		}
-		v.Date = nextDay(requests, s.now(), v.Zone)
+		open, err := supply.All(ctx, supply.Filter{Status: supply.Open}, s.store.Requests)
+		if err != nil {
+			s.problem(w, r, err)
+			return
+		}
+		v.Date = nextDay(open, s.now(), v.Zone)
 	}
 	if v.Plans, _, err = s.store.Plans(ctx, supply.Filter{Page: record.Page{Limit: 50}}); err != nil {
 		s.problem(w, r, err)
@@ -117,10 +117,9 @@ func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logist
 		return
 	}
 	day, _ := time.ParseInLocation(time.DateOnly, v.Date, v.Zone)
-	for _, rq := range requests {
-		if rq.SlotFrom.IsZero() && rq.Status == supply.Open || rq.SlotTo.After(day) && rq.SlotFrom.Before(day.AddDate(0, 0, 1)) {
-			v.Requests = append(v.Requests, rq)
-		}
+	if v.Requests, err = supply.All(ctx, supply.Filter{From: day, To: day.AddDate(0, 0, 1)}, s.store.Requests); err != nil {
+		s.problem(w, r, err)
+		return
 	}
 	var buf bytes.Buffer
 	if err := renderLogistics(&buf, v); err != nil {
@@ -195,7 +194,8 @@ func (s *server) pageError(w http.ResponseWriter, r *http.Request, v *logisticsV
 }
 
 // nextDay returns the day to show when none is asked for: the first day, in
-// zone, with an open request whose slot has not ended by now; else tomorrow.
+// zone, with one of the open requests whose slot has not ended by now; else
+// tomorrow.
 func nextDay(requests []supply.Request, now time.Time, zone *time.Location) string {
 	var first time.Time
 	for _, rq := range requests {

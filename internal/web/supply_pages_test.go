@@ -75,6 +75,13 @@ func TestLogisticsActions(t *testing.T) {
 				t.Errorf("%s: %d, want %d with the error on the page", tt.name, rec.Code, tt.status)
 			}
 		}
+		// A form of another site may not plan or dispatch.
+		for _, path := range []string{"/logistics/plans", "/logistics/plans/" + id + "/dispatch", "/api/v1/plans"} {
+			if rec := a.do("POST", path, "date=2026-11-02", "Sec-Fetch-Site", "cross-site",
+				"Content-Type", "application/x-www-form-urlencoded"); rec.Code != http.StatusForbidden {
+				t.Errorf("a cross-site POST %s: %d, want 403", path, rec.Code)
+			}
+		}
 		if rec := a.do("GET", "/logistics?plan=nope", nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "There is no plan nope") {
 			t.Errorf("an unknown plan: %d", rec.Code)
 		}

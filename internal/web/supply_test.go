@@ -105,5 +105,9 @@ func TestPlanBadInput(t *testing.T) {
 			wantField(t, p, tt.field)
 		}
 		problemOK(t, a.do("GET", "/api/v1/plans?status=draft&color=red", nil), http.StatusUnprocessableEntity)
+		// One plan at a time: while one is made, another waits its turn.
+		a.srv.planning <- struct{}{}
+		problemOK(t, a.do("POST", "/api/v1/plans", obj{"date": "2026-11-02"}), http.StatusServiceUnavailable)
+		<-a.srv.planning
 	})
 }
