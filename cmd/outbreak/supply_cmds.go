@@ -65,12 +65,7 @@ func supplyCmd(ctx context.Context, e env, args []string) error {
 		if *date == "" {
 			*date = now.AddDate(0, 0, 1).Format(time.DateOnly)
 		}
-		in, err := supply.Load(ctx, db, *date, now)
-		if err != nil {
-			return err
-		}
-		in.ID = record.NewID(now)
-		plan, err = supply.MakePlan(ctx, in, supply.Options{Route: opt})
+		plan, err = supply.NewPlan(ctx, db, *date, now, supply.Options{Route: opt})
 		if err != nil {
 			return err
 		}

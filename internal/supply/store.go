@@ -102,3 +102,14 @@ func Load(ctx context.Context, st Store, date string, now time.Time) (Input, err
 	in.Requests, err = All(ctx, Filter{Status: Open}, st.Requests)
 	return in, err
 }
+
+// NewPlan plans the deliveries of date from what st holds at now, as a
+// draft with a new ID; it does not save it.
+func NewPlan(ctx context.Context, st Store, date string, now time.Time, opt Options) (*Plan, error) {
+	in, err := Load(ctx, st, date, now)
+	if err != nil {
+		return nil, err
+	}
+	in.ID = record.NewID(now)
+	return MakePlan(ctx, in, opt)
+}

@@ -63,13 +63,7 @@ func (s *server) makePlan(ctx context.Context, req planRequest) (*supply.Plan, e
 	default:
 		return nil, errs.E(errs.Unavailable, "another plan is being made; try again when it is done")
 	}
-	now := record.Instant(s.now())
-	in, err := supply.Load(ctx, s.store, req.Date, now)
-	if err != nil {
-		return nil, err
-	}
-	in.ID = record.NewID(now)
-	plan, err := supply.MakePlan(ctx, in, supply.Options{Route: routes.Options{TimeLimit: limit, Seed: req.Seed}})
+	plan, err := supply.NewPlan(ctx, s.store, req.Date, record.Instant(s.now()), supply.Options{Route: routes.Options{TimeLimit: limit, Seed: req.Seed}})
 	if err != nil {
 		return nil, err
 	}
