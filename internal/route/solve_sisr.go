@@ -81,7 +81,7 @@ func (s *solver) recreate(jobs []int32, near bool) {
 			bestR, bestA = s.cheapestNear(j)
 		}
 		if bestR < 0 {
-			bestR, bestA = s.cheapest(j, s.all)
+			bestR, bestA = s.cheapest(j)
 		}
 		if bestR < 0 {
 			s.curUn = append(s.curUn, j)
@@ -94,16 +94,15 @@ func (s *solver) recreate(jobs []int32, near bool) {
 	}
 }
 
-// cheapest returns the route among rs and the position after which job j
-// adds the least distance, skipping positions now and then, or -1, -1 if
-// it fits in none.
-func (s *solver) cheapest(j int32, rs []int) (bestR, bestA int) {
+// cheapest returns the route and the position after which job j adds the
+// least distance, trying every place in every route (skipping places now
+// and then), or -1, -1 if it fits in none.
+func (s *solver) cheapest(j int32) (bestR, bestA int) {
 	job := &s.p.Jobs[j]
 	best := math.Inf(1)
 	bestR, bestA = -1, -1
 	s.triedStamp++
-	for _, ri := range rs {
-		r := s.cur[ri]
+	for ri, r := range s.cur {
 		if !s.compat[r.v][j] || !s.fits(add(r.load, job.Demand), r.v) {
 			continue
 		}

@@ -2,18 +2,19 @@ package route
 
 import "math/bits"
 
-// An iteration of the search changes a few routes out of many, so what the
-// solver keeps about the plan is kept route by route, so that an iteration
-// costs what it changes and not the size of the problem: which route holds
-// each job, which vehicles are empty, a copy of each route made before the
-// iteration first changes it (to undo a rejected step), and which routes
-// changed since the best plan was copied (to copy only those when it
-// improves). Routes are indexed like vehicles: s.cur[v] is vehicle v's.
+// An iteration of the search changes a few routes out of many. What the
+// solver knows of the plan is kept up to date route by route, so that an
+// iteration costs what it changes and not the size of the problem: which
+// route holds each job, which vehicles are empty, a copy of each route
+// made before the iteration first changes it (to undo a rejected step),
+// and which routes changed since the best plan was copied (to copy only
+// those when it improves). Routes are indexed like vehicles: s.cur[v] is
+// vehicle v's.
 type state struct {
 	routeOf []int32 // per job, the route holding it, or -1
 	pos     []int32 // per job in a route, its position there (1 the first)
 
-	kinds     []int      // the first vehicle of each kind (see solver.kind)
+	kinds     []int      // the first vehicle of each kind (see shared.kind)
 	members   [][]int    // per kind's first vehicle, the vehicles of that kind in order
 	memberPos []int      // per vehicle, its position in its kind's members
 	empty     [][]uint64 // per kind's first vehicle, a bit per member: its route is empty
@@ -28,7 +29,6 @@ type state struct {
 	removed []int32 // buffers reused by ruin
 	ruined  []int
 
-	all        []int // every route, in order
 	markStamp  uint64
 	markRoute  []uint64 // per route, whether the job cheapestNear places may go there
 	markAfter  []uint64 // per job, markStamp if cheapestNear tried the place after it
@@ -70,10 +70,6 @@ func (s *solver) initState() {
 		for i := range s.members[k] {
 			s.empty[k][i/64] |= 1 << (i % 64)
 		}
-	}
-	s.all = make([]int, nv)
-	for ri := range s.all {
-		s.all[ri] = ri
 	}
 	s.tried = make([]uint64, nv)
 	s.saved = make([]uint64, nv)
