@@ -11,12 +11,10 @@ import (
 	"testing"
 )
 
-// solomonDir is where the Solomon instances live beside the repository.
-var solomonDir = filepath.Join("..", "..", "..", "shared", "data", "vrptw", "solomon")
 
 func solomon(t *testing.T, name string) *Problem {
 	t.Helper()
-	f, err := os.Open(filepath.Join(solomonDir, name+".txt"))
+	f, err := os.Open(filepath.Join(solomonData, name+".txt"))
 	if err != nil {
 		t.Skipf("the Solomon instances are not here (%v)", err)
 	}
