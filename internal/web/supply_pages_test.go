@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -88,22 +89,30 @@ func TestLogisticsActions(t *testing.T) {
 	})
 }
 
-// TestLogisticsWalkInChromium walks the page in a real browser against the
-// real server: it opens the day, plans it, and dispatches the plan.
-func TestLogisticsWalkInChromium(t *testing.T) {
+// browserWalk is a tab of headless Chromium on a real server whose store
+// holds seedSupply's records.
+type browserWalk struct {
+	t        *testing.T
+	api      *apiTest
+	tab      context.Context
+	problems func() []string
+}
+
+// planInBrowser opens the logistics page at query on a phone's screen,
+// plans the day with a one-second search, and waits for the plan's page.
+func planInBrowser(t *testing.T, query string) *browserWalk {
+	t.Helper()
 	browser := chromium(t)
-	db := openSQLite(t)
-	a := newAPI(t, db)
+	a := newAPI(t, openSQLite(t))
 	a.seedSupply()
 	srv := httptest.NewServer(a.srv)
-	defer srv.Close()
-
+	t.Cleanup(srv.Close)
 	tab, closeTab := chromedp.NewContext(newBrowser(t, browser))
-	defer closeTab()
-	problems := listenForProblems(t, tab)
+	t.Cleanup(closeTab)
+	w := &browserWalk{t: t, api: a, tab: tab, problems: listenForProblems(t, tab)}
 	if err := chromedp.Do(tab,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch),
-		chromedp.Navigate(srv.URL+"/logistics?date=2026-11-02"),
+		chromedp.Navigate(srv.URL+"/logistics?"+query),
 		chromedp.WaitVisible(chromedp.CSS("svg.map")),
 		chromedp.SetValue(chromedp.CSS(`select[name="time_limit"]`), "1s"),
 		chromedp.Click(chromedp.CSS(`form[action="/logistics/plans"] button`)),
@@ -111,34 +120,43 @@ func TestLogisticsWalkInChromium(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	read := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(tab, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
+	return w
+}
+
+// read evaluates a JavaScript expression of string value in the tab.
+func (w *browserWalk) read(js string) string {
+	w.t.Helper()
+	v, err := chromedp.Run(w.tab, chromedp.Evaluate[string](js))
+	if err != nil {
+		w.t.Fatal(err)
 	}
-	routes := read(`String(document.querySelectorAll("svg.map polyline.route").length)`)
-	notice, path := read(`document.querySelector("p.notice").textContent`), read(`location.pathname + location.search`)
+	return v
+}
+
+// TestLogisticsWalkInChromium walks the page in a real browser against the
+// real server: it opens the day, plans it, and dispatches the plan.
+func TestLogisticsWalkInChromium(t *testing.T) {
+	w := planInBrowser(t, "date=2026-11-02")
+	routes := w.read(`String(document.querySelectorAll("svg.map polyline.route").length)`)
+	notice, path := w.read(`document.querySelector("p.notice").textContent`), w.read(`location.pathname + location.search`)
 	if routes == "0" || !strings.HasPrefix(notice, "Planned") || !strings.HasPrefix(path, "/logistics?plan=") {
 		t.Fatalf("after planning: %s routes drawn, notice %q, at %s", routes, notice, path)
 	}
-	if err := chromedp.Do(tab,
+	if err := chromedp.Do(w.tab,
 		chromedp.Click(chromedp.CSS(`form[action$="/dispatch"] button`)),
 		// The dispatched plan's page offers no dispatch.
 		chromedp.WaitNotPresent(chromedp.CSS(`form[action$="/dispatch"]`)),
 	); err != nil {
 		t.Fatal(err)
 	}
-	if notice := read(`document.querySelector("p.notice").textContent`); !strings.HasPrefix(notice, "Dispatched") {
+	if notice := w.read(`document.querySelector("p.notice").textContent`); !strings.HasPrefix(notice, "Dispatched") {
 		t.Errorf("after dispatching: notice %q", notice)
 	}
-	food := want[supply.Lot](t, a.do("GET", "/api/v1/stock/food1", nil), http.StatusOK)
+	food := want[supply.Lot](t, w.api.do("GET", "/api/v1/stock/food1", nil), http.StatusOK)
 	if food.Quantity != 7 {
 		t.Errorf("food parcels in stock after the dispatch: %d, want 7", food.Quantity)
 	}
-	if got := problems(); len(got) != 0 {
+	if got := w.problems(); len(got) != 0 {
 		t.Errorf("console errors and exceptions: %q", got)
 	}
 }
@@ -147,51 +165,24 @@ func TestLogisticsWalkInChromium(t *testing.T) {
 // real browser: after the form's redirect the page is still in Chinese,
 // and its switch link leads to the same plan in English.
 func TestLogisticsChineseWalkInChromium(t *testing.T) {
-	browser := chromium(t)
-	db := openSQLite(t)
-	a := newAPI(t, db)
-	a.seedSupply()
-	srv := httptest.NewServer(a.srv)
-	defer srv.Close()
-
-	tab, closeTab := chromedp.NewContext(newBrowser(t, browser))
-	defer closeTab()
-	problems := listenForProblems(t, tab)
-	if err := chromedp.Do(tab,
-		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch),
-		chromedp.Navigate(srv.URL+"/logistics?date=2026-11-02&lang=zh"),
-		chromedp.WaitVisible(chromedp.CSS("svg.map")),
-		chromedp.SetValue(chromedp.CSS(`select[name="time_limit"]`), "1s"),
-		chromedp.Click(chromedp.CSS(`form[action="/logistics/plans"] button`)),
-		chromedp.WaitVisible(chromedp.CSS("p.notice")),
-	); err != nil {
-		t.Fatal(err)
-	}
-	read := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(tab, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-	lang, h1 := read(`document.documentElement.lang`), read(`document.querySelector("h1").textContent`)
-	notice, path := read(`document.querySelector("p.notice").textContent`), read(`location.pathname + location.search`)
+	w := planInBrowser(t, "date=2026-11-02&lang=zh")
+	lang, h1 := w.read(`document.documentElement.lang`), w.read(`document.querySelector("h1").textContent`)
+	notice, path := w.read(`document.querySelector("p.notice").textContent`), w.read(`location.pathname + location.search`)
 	if lang != "zh-Hans" || !strings.HasPrefix(h1, "物流") || notice != chinese.T("lg.notice_planned") ||
 		!strings.HasPrefix(path, "/logistics?plan=") || !strings.HasSuffix(path, "&lang=zh") {
 		t.Fatalf("after planning: lang %q, heading %q, notice %q, at %s", lang, h1, notice, path)
 	}
-	if err := chromedp.Do(tab,
+	if err := chromedp.Do(w.tab,
 		chromedp.Click(chromedp.CSS("a.lang")),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] svg.map`)),
 	); err != nil {
 		t.Fatal(err)
 	}
-	if notice, at := read(`document.querySelector("p.notice").textContent`), read(`location.search`); !strings.HasPrefix(notice, "Planned.") ||
+	if notice, at := w.read(`document.querySelector("p.notice").textContent`), w.read(`location.search`); !strings.HasPrefix(notice, "Planned.") ||
 		!strings.Contains(at, "plan="+strings.TrimPrefix(strings.TrimSuffix(path, "&notice=planned&lang=zh"), "/logistics?plan=")) {
 		t.Errorf("in English: notice %q, at %s", notice, at)
 	}
-	if got := problems(); len(got) != 0 {
+	if got := w.problems(); len(got) != 0 {
 		t.Errorf("console errors and exceptions: %q", got)
 	}
 }
