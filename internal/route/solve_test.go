@@ -11,7 +11,6 @@ import (
 	"testing"
 )
 
-
 func solomon(t *testing.T, name string) *Problem {
 	t.Helper()
 	f, err := os.Open(filepath.Join(solomonData, name+".txt"))
