@@ -5,7 +5,6 @@ package place
 import (
 	"context"
 	"iter"
-	"math"
 	"time"
 
 	"outbreak/internal/errs"
@@ -46,11 +45,8 @@ func (p *Place) Validate() error {
 	if err := record.CheckText("category", p.Category, 64); err != nil {
 		return err
 	}
-	if math.IsNaN(p.Lat) || p.Lat < -90 || p.Lat > 90 {
-		return errs.Field("lat", "not a latitude in [-90, 90]: %v", p.Lat)
-	}
-	if math.IsNaN(p.Lon) || p.Lon < -180 || p.Lon > 180 {
-		return errs.Field("lon", "not a longitude in [-180, 180]: %v", p.Lon)
+	if err := record.CheckLatLon(p.Lat, p.Lon); err != nil {
+		return err
 	}
 	if p.DefaultDwell < 0 || time.Duration(p.DefaultDwell) > MaxDwell {
 		return errs.Field("default_dwell", "must be between 0 and %v", MaxDwell)

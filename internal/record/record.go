@@ -5,6 +5,7 @@ package record
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,6 +48,18 @@ func CheckText(field, s string, max int) error {
 		if r < 0x20 && r != '\t' && r != '\n' || r == 0x7f {
 			return errs.Field(field, "control character %U not allowed", r)
 		}
+	}
+	return nil
+}
+
+// CheckLatLon returns an Invalid error naming lat or lon unless they are a
+// latitude in [-90, 90] and a longitude in [-180, 180], in degrees.
+func CheckLatLon(lat, lon float64) error {
+	if math.IsNaN(lat) || lat < -90 || lat > 90 {
+		return errs.Field("lat", "not a latitude in [-90, 90]: %v", lat)
+	}
+	if math.IsNaN(lon) || lon < -180 || lon > 180 {
+		return errs.Field("lon", "not a longitude in [-180, 180]: %v", lon)
 	}
 	return nil
 }

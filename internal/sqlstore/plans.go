@@ -28,18 +28,15 @@ func (db *DB) SavePlan(ctx context.Context, p *supply.Plan) error {
 	if err != nil {
 		return err
 	}
-	return db.tx(ctx, func(tx q) error {
-		var n int
-		if err := one(ctx, tx, "plan", "SELECT count(*) FROM plans WHERE id = ?", []any{p.ID}, &n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return errs.E(errs.Conflict, "plan %q already exists", p.ID)
-		}
+	err = db.tx(ctx, func(tx q) error {
 		_, err := tx.exec(ctx, "INSERT INTO plans (id, date, created, status, dispatched, summary, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			p.ID, p.Date, db.ts(p.Created), p.Status, db.ts(p.Dispatched), summary, body)
 		return err
 	})
+	if errs.Is(err, errs.Conflict) {
+		return errs.E(errs.Conflict, "plan %q already exists", p.ID)
+	}
+	return err
 }
 
 // checkPlan checks what the store relies on in a new plan.

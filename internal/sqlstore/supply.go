@@ -182,8 +182,8 @@ func (db *DB) Lots(ctx context.Context, f supply.Filter) ([]supply.Lot, string, 
 
 // ImportRequests inserts or replaces requests in one transaction; a request
 // of an unknown person is Invalid. A request that is no longer open keeps
-// its status and plan when the import says open. The plan a request names is not checked:
-// plans are not imported.
+// its status and plan when the import says open. The plan a request names
+// is not checked: plans are not imported.
 func (db *DB) ImportRequests(ctx context.Context, items iter.Seq[supply.Request], reject record.Reject) (int, error) {
 	return bulk(ctx, db, items, reject, func(tx q) (func(*supply.Request) error, func() error, func()) {
 		r := newRefs(db, tx, true)

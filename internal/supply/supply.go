@@ -7,7 +7,6 @@
 package supply
 
 import (
-	"math"
 	"time"
 
 	"outbreak/internal/errs"
@@ -55,7 +54,7 @@ func (d *Depot) Validate() error {
 	if err := checkName("name", d.Name); err != nil {
 		return err
 	}
-	if err := checkLatLon(d.Lat, d.Lon); err != nil {
+	if err := record.CheckLatLon(d.Lat, d.Lon); err != nil {
 		return err
 	}
 	if _, err := d.Location(); err != nil {
@@ -224,7 +223,7 @@ func (r *Request) Validate() error {
 			return err
 		}
 	}
-	if err := checkLatLon(r.Lat, r.Lon); err != nil {
+	if err := record.CheckLatLon(r.Lat, r.Lon); err != nil {
 		return err
 	}
 	if err := record.CheckID("item", r.Item); err != nil {
@@ -281,14 +280,4 @@ func checkName(field, s string) error {
 		return errs.Field(field, "required")
 	}
 	return record.CheckText(field, s, 200)
-}
-
-func checkLatLon(lat, lon float64) error {
-	if !(math.Abs(lat) <= 90) {
-		return errs.Field("lat", "%v is not from -90 to 90", lat)
-	}
-	if !(math.Abs(lon) <= 180) {
-		return errs.Field("lon", "%v is not from -180 to 180", lon)
-	}
-	return nil
 }

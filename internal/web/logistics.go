@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	_ "embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -54,19 +52,13 @@ var logisticsHTML string
 
 var logisticsPage = template.Must(template.New("logistics").Parse(logisticsHTML))
 
-// renderLogistics writes the logistics page of v. It renders into memory
-// first, so that a template error leaves w untouched and the caller can
-// still answer with an error page.
+// renderLogistics writes the logistics page of v. A caller that answers
+// with an error page when it fails renders into a buffer first.
 func renderLogistics(w io.Writer, v *logisticsView) error {
-	if v == nil {
-		return errors.New("logistics page: no view")
-	}
-	var buf bytes.Buffer
-	if err := logisticsPage.Execute(&buf, newLogisticsPage(v)); err != nil {
+	if err := logisticsPage.Execute(w, newLogisticsPage(v)); err != nil {
 		return fmt.Errorf("logistics page: %w", err)
 	}
-	_, err := buf.WriteTo(w)
-	return err
+	return nil
 }
 
 // lgPage is the view with everything the template needs worked out:
@@ -74,15 +66,14 @@ func renderLogistics(w io.Writer, v *logisticsView) error {
 type lgPage struct {
 	*logisticsView
 	pageText
-	zone        *time.Location
-	dayStart    time.Time // midnight of Date in zone; zero if Date is not a date
-	depotName   map[string]string
-	Stops, Used int // stops on routes, vehicles used
-	Routes      []lgRoute
-	Short       []lgShort
-	Stock       []lgDepotStock
-	Map         *lgMap
-	Timeline    *lgTimeline
+	dayStart  time.Time // midnight of Date in Zone; zero if Date is not a date
+	depotName map[string]string
+	Stops     int // stops on routes
+	Routes    []lgRoute
+	Short     []lgShort
+	Stock     []lgDepotStock
+	Map       *lgMap
+	Timeline  *lgTimeline
 }
 
 // lgRoute is one route with its color and its depot's name.
@@ -120,12 +111,12 @@ var lgPalette = [...]string{"#1f77b4", "#d62728", "#2ca02c", "#e6550d", "#9467bd
 func lgColor(i int) string { return lgPalette[i%len(lgPalette)] }
 
 func newLogisticsPage(v *logisticsView) *lgPage {
-	p := &lgPage{logisticsView: v, zone: v.Zone, depotName: map[string]string{},
-		pageText: newPageText(v.Lang, v.LangParam, "/logistics", v.Query)}
-	if p.zone == nil {
-		p.zone = time.UTC
+	if v.Zone == nil {
+		v.Zone = time.UTC
 	}
-	if d, err := time.ParseInLocation(time.DateOnly, v.Date, p.zone); err == nil {
+	p := &lgPage{logisticsView: v, depotName: map[string]string{},
+		pageText: newPageText(v.Lang, v.LangParam, "/logistics", v.Query)}
+	if d, err := time.ParseInLocation(time.DateOnly, v.Date, v.Zone); err == nil {
 		p.dayStart = d
 	}
 	for _, d := range v.Depots {
@@ -138,7 +129,6 @@ func newLogisticsPage(v *logisticsView) *lgPage {
 			p.Routes = append(p.Routes, lgRoute{Dispatch: rt, Color: lgColor(i),
 				DepotName: p.DepotName(rt.Depot), Load: p.load(rt.Load)})
 		}
-		p.Used = len(v.Plan.Routes)
 		site := map[string]string{}
 		for _, r := range v.Requests {
 			site[r.ID] = r.Site
@@ -224,7 +214,7 @@ func (p *lgPage) Clock(t time.Time) string {
 	if t.IsZero() {
 		return "–"
 	}
-	t = t.In(p.zone)
+	t = t.In(p.Zone)
 	if t.Format(time.DateOnly) != p.Date {
 		return t.Format(p.T("lg.clock_other_day"))
 	}
@@ -245,7 +235,7 @@ func (p *lgPage) Day(t time.Time) string {
 	if t.IsZero() {
 		return "–"
 	}
-	return t.In(p.zone).Format(time.DateOnly)
+	return t.In(p.Zone).Format(time.DateOnly)
 }
 
 // Stamp shows an instant as a date and a time in the page's zone.
@@ -253,7 +243,7 @@ func (p *lgPage) Stamp(t time.Time) string {
 	if t.IsZero() {
 		return "–"
 	}
-	return t.In(p.zone).Format("2006-01-02 15:04")
+	return t.In(p.Zone).Format("2006-01-02 15:04")
 }
 
 // Kind shows a kind of site in words.

@@ -12,23 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"outbreak/internal/record"
 	routesolver "outbreak/internal/route"
 	"outbreak/internal/supply"
 )
 
-// Golden files are rewritten with go test -run Logistics -update. The flag
-// is defined only if no other test file of the package defines it first.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// update rewrites the golden files: go test -run Logistics -update.
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // evil is a site name that would run if the page did not escape it.
 const evil = `<script>alert("x")</script> & co`
@@ -298,7 +290,7 @@ func TestLogisticsGolden(t *testing.T) {
 	in := logisticsInput()
 	planFile := filepath.Join("testdata", "logistics_plan.json")
 	goldenFile := filepath.Join("testdata", "logistics.golden.html")
-	if updating() {
+	if *update {
 		j, err := json.MarshalIndent(makeLogisticsPlan(t, in), "", "  ")
 		if err != nil {
 			t.Fatal(err)
@@ -316,7 +308,7 @@ func TestLogisticsGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := renderLogisticsString(t, newLogisticsTestView(t, in, &plan))
-	if updating() {
+	if *update {
 		if err := os.WriteFile(goldenFile, []byte(page), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -327,26 +319,8 @@ func TestLogisticsGolden(t *testing.T) {
 	}
 	if page != string(want) {
 		t.Errorf("the page differs from %s; look at the difference and run go test -run LogisticsGolden -update if it is right\n%s",
-			goldenFile, firstDifference(string(want), page))
+			goldenFile, cmp.Diff(string(want), page))
 	}
-}
-
-// firstDifference shows the first line where two texts differ.
-func firstDifference(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := range max(len(w), len(g)) {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + strconv.Itoa(i+1) + ":\nwant " + a + "\ngot  " + b
-		}
-	}
-	return ""
 }
 
 // A plan made by hand with what the example day lacks: no zone (UTC), a

@@ -55,7 +55,12 @@ func (p *lgPage) drawTimeline() *lgTimeline {
 	}
 	from, to := p.Routes[0].Depart, p.Routes[0].Return
 	for _, rt := range p.Routes {
-		from, to = lgMinTime(from, rt.Depart), lgMaxTime(to, rt.Return)
+		if rt.Depart.Before(from) {
+			from = rt.Depart
+		}
+		if rt.Return.After(to) {
+			to = rt.Return
+		}
 	}
 	// Whole hours in the zone, at least one.
 	from = p.hour(from)
@@ -79,7 +84,7 @@ func (p *lgPage) drawTimeline() *lgTimeline {
 		step *= 2
 	}
 	for t := from; !t.After(to); t = t.Add(step) {
-		tl.Ticks = append(tl.Ticks, lgTick{X: lgNum(xOf(t)), Label: t.In(p.zone).Format("15:04")})
+		tl.Ticks = append(tl.Ticks, lgTick{X: lgNum(xOf(t)), Label: t.In(p.Zone).Format("15:04")})
 	}
 
 	for i, rt := range p.Routes {
@@ -153,8 +158,8 @@ func (p *lgPage) slots(stops []supply.DispatchStop, from, to time.Time, mid floa
 
 // hour returns the start of the hour of t in the page's zone.
 func (p *lgPage) hour(t time.Time) time.Time {
-	l := t.In(p.zone)
-	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), 0, 0, 0, p.zone)
+	l := t.In(p.Zone)
+	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), 0, 0, 0, p.Zone)
 }
 
 // lgShorten cuts a label to n characters, so that a long vehicle ID does
@@ -165,20 +170,4 @@ func lgShorten(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-// lgMinTime returns the earlier of two instants.
-func lgMinTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-// lgMaxTime returns the later of two instants.
-func lgMaxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }

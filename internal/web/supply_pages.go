@@ -134,21 +134,16 @@ func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logist
 
 // planDay makes a plan from the page's form and goes back to the page.
 func (s *server) planDay(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		s.problem(w, r, malformed("the form cannot be read: "+err.Error()))
+	if !s.readForm(w, r) {
 		return
 	}
 	req := planRequest{Date: r.PostForm.Get("date")}
-	if tl := r.PostForm.Get("time_limit"); tl != "" {
-		d, err := record.ParseDuration("time_limit", tl)
-		if err != nil {
-			s.pageError(w, r, &logisticsView{Date: req.Date}, "", err)
-			return
-		}
-		req.TimeLimit = d
+	limit, err := record.ParseDuration("time_limit", r.PostForm.Get("time_limit"))
+	var plan *supply.Plan
+	if err == nil {
+		req.TimeLimit = limit
+		plan, err = s.makePlan(r.Context(), req)
 	}
-	plan, err := s.makePlan(r.Context(), req)
 	if err != nil {
 		s.pageError(w, r, &logisticsView{Date: req.Date}, "", err)
 		return
@@ -158,9 +153,7 @@ func (s *server) planDay(w http.ResponseWriter, r *http.Request) {
 
 // dispatchFromPage dispatches the plan in the path and goes back to it.
 func (s *server) dispatchFromPage(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		s.problem(w, r, malformed("the form cannot be read: "+err.Error()))
+	if !s.readForm(w, r) {
 		return
 	}
 	id := r.PathValue("id")
@@ -169,6 +162,17 @@ func (s *server) dispatchFromPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, backToPlan(r, id, "dispatched"), http.StatusSeeOther)
+}
+
+// readForm reads a page's posted form, at most maxForm bytes, or answers
+// that it cannot.
+func (s *server) readForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		s.problem(w, r, malformed("the form cannot be read: "+err.Error()))
+		return false
+	}
+	return true
 }
 
 // backToPlan is the address of a plan's page after an action, with the
@@ -199,7 +203,7 @@ func (s *server) pageError(w http.ResponseWriter, r *http.Request, v *logisticsV
 func nextDay(requests []supply.Request, now time.Time, zone *time.Location) string {
 	var first time.Time
 	for _, rq := range requests {
-		if rq.Status == supply.Open && rq.SlotTo.After(now) && (first.IsZero() || rq.SlotFrom.Before(first)) {
+		if rq.SlotTo.After(now) && (first.IsZero() || rq.SlotFrom.Before(first)) {
 			first = rq.SlotFrom
 		}
 	}
