@@ -45,26 +45,25 @@ func routeCmd(ctx context.Context, e env, args []string) error {
 }
 
 // readProblem reads a routing problem: our JSON format for a .json file,
-// else the Solomon format.
+// else the Solomon format. A problem without a name takes the file's.
 func readProblem(file string) (*route.Problem, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	name := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	parse := route.ParseSolomon
 	if strings.EqualFold(filepath.Ext(file), ".json") {
-		p, _, err := route.ParseJSON(file, f)
-		if p != nil && p.Name == "" {
-			p.Name = name
-		}
-		return p, err
+		parse = route.ParseJSON
 	}
-	p, _, err := route.ParseSolomon(file, f)
-	if p != nil && p.Name == "" {
-		p.Name = name
+	p, _, err := parse(file, f)
+	if err != nil {
+		return nil, err
 	}
-	return p, err
+	if p.Name == "" {
+		p.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	}
+	return p, nil
 }
 
 // plan is what route solve prints: the routes with the IDs of vehicles and

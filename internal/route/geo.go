@@ -18,3 +18,9 @@ func GreatCircleKm(a, b [2]float64) float64 {
 func GeoMinutes(a, b [2]float64, roadFactor, speedKmh float64) float64 {
 	return GreatCircleKm(a, b) * roadFactor / speedKmh * 60
 }
+
+// euclidean is the straight-line distance between two (x, y) points.
+func euclidean(a, b [2]float64) float64 {
+	dx, dy := a[0]-b[0], a[1]-b[1]
+	return math.Sqrt(dx*dx + dy*dy)
+}

@@ -239,8 +239,7 @@ func (b *jsonBuilder) locations(doc *jsonDoc) error {
 			if geo {
 				b.p.Travel[a][c] = GeoMinutes(b.xy[a], b.xy[c], roadFactor, speed)
 			} else {
-				dx, dy := b.xy[a][0]-b.xy[c][0], b.xy[a][1]-b.xy[c][1]
-				b.p.Travel[a][c] = math.Sqrt(dx*dx + dy*dy)
+				b.p.Travel[a][c] = euclidean(b.xy[a], b.xy[c])
 			}
 		}
 	}

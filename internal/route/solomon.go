@@ -81,8 +81,7 @@ func ParseSolomon(name string, r io.Reader) (*Problem, [][2]float64, error) {
 	for i := range n {
 		p.Travel[i] = make([]float64, n)
 		for j := range n {
-			dx, dy := xy[i][0]-xy[j][0], xy[i][1]-xy[j][1]
-			p.Travel[i][j] = math.Sqrt(dx*dx + dy*dy)
+			p.Travel[i][j] = euclidean(xy[i], xy[j])
 		}
 	}
 	depot := rows[0].v

@@ -253,7 +253,7 @@ func (s *solver) search(ctx context.Context, opt Options) {
 		c := s.cost(dist, s.curUn)
 		if c < s.curCost-temp*math.Log(s.rng.Float64()) {
 			s.curCost, s.curDist = c, dist
-			if c < s.bestCost-eps {
+			if c < s.bestCost-timeTol {
 				s.keepBest()
 			}
 		} else {
@@ -297,9 +297,7 @@ func (s *solver) solution() *Solution {
 // whyNot says why a job is in no route.
 func (s *solver) whyNot(j int32) string {
 	for v := range s.p.Vehicles {
-		r := &sroute{v: v}
-		s.update(r)
-		if s.compat[v][j] && s.fits(s.p.Jobs[j].Demand, v) && !math.IsInf(s.insertion(r, j, 0), 1) {
+		if whyNotAlone(s.p, v, int(j)) == "" {
 			return "no room or time left for it in the routes of the vehicles"
 		}
 	}

@@ -3,16 +3,15 @@ package route
 import "math"
 
 // A route as the solver keeps it: its jobs, and per position (0 the start,
-// 1…n the jobs, n+1 the end) the location, the earliest and the latest time
-// service may start there given the rest of the route, the earliest
-// departure, the trip to the next position, and the load. With those an
+// 1…n the jobs, n+1 the end) the location, the latest time service may
+// start there given the rest of the route, the earliest departure (at the
+// end: the earliest return), the trip to the next position, and the load. With those an
 // insertion is checked in constant time, reading little else than the
 // route's arrays.
 type sroute struct {
 	v    int
 	jobs []int32
 	loc  []int32
-	es   []float64 // earliest start (at the end: earliest return)
 	ls   []float64 // latest start (at the start: latest departure)
 	ed   []float64 // earliest departure: es plus the service time
 	arc  []float64 // travel time to the next position (none at the end)
@@ -29,25 +28,22 @@ func (s *solver) update(r *sroute) {
 		r.loc = append(r.loc, s.jloc[j])
 	}
 	r.loc = append(r.loc, s.travel.id[veh.End])
-	r.es = grow(r.es, n+2)
 	r.ls = grow(r.ls, n+2)
 	r.ed = grow(r.ed, n+2)
 	r.arc = grow(r.arc, n+1)
 	r.load = Amount{}
 	r.dist = 0
-	r.es[0] = veh.ShiftStart
 	r.ed[0] = veh.ShiftStart
 	for k := 1; k <= n+1; k++ {
 		r.arc[k-1] = s.t(r.loc[k-1], r.loc[k])
 		r.dist += r.arc[k-1]
 		arrival := r.ed[k-1] + r.arc[k-1]
 		if k == n+1 {
-			r.es[k], r.ed[k] = arrival, arrival
+			r.ed[k] = arrival
 			break
 		}
 		j := r.jobs[k-1]
-		r.es[k] = earliest(p.Jobs[j].Windows, arrival)
-		r.ed[k] = r.es[k] + p.Jobs[j].Service
+		r.ed[k] = earliest(p.Jobs[j].Windows, arrival) + p.Jobs[j].Service
 		for d := range p.Dims {
 			r.load[d] += p.Jobs[j].Demand[d]
 		}
@@ -82,7 +78,7 @@ func earliest(ws []Window, t float64) float64 {
 		return t
 	}
 	for _, w := range ws {
-		if t <= w.Close+eps {
+		if t <= w.Close+timeTol {
 			return max(t, w.Open) // the builtin: inlined, unlike math.Max
 		}
 	}
@@ -96,35 +92,17 @@ func latest(ws []Window, t float64) float64 {
 		return t
 	}
 	for i := len(ws) - 1; i >= 0; i-- {
-		if ws[i].Open <= t+eps {
+		if ws[i].Open <= t+timeTol {
 			return min(t, ws[i].Close)
 		}
 	}
 	return math.Inf(-1)
 }
 
-// eps absorbs rounding in time comparisons.
-const eps = 1e-9
-
-// feasible reports whether a route's arrays describe a feasible route.
-func (s *solver) feasible(r *sroute) bool {
-	n := len(r.jobs)
-	for k := 1; k <= n; k++ {
-		if r.es[k] > r.ls[k]+eps {
-			return false
-		}
-	}
-	veh := &s.p.Vehicles[r.v]
-	if r.es[n+1] > veh.ShiftEnd+eps || !s.fits(r.load, r.v) {
-		return false
-	}
-	return veh.MaxDuration == 0 || s.duration(r, -1, 0) <= veh.MaxDuration+eps
-}
-
 // fits reports whether a load fits a vehicle.
 func (s *solver) fits(load Amount, v int) bool {
 	for d := range s.p.Dims {
-		if load[d] > s.p.Vehicles[v].Capacity[d]+eps {
+		if load[d] > s.p.Vehicles[v].Capacity[d]+timeTol {
 			return false
 		}
 	}
@@ -144,10 +122,10 @@ func (s *solver) insertion(r *sroute, j int32, a int) float64 {
 	if start > math.MaxFloat64 {
 		return math.Inf(1)
 	}
-	if start+job.Service+out > r.ls[a+1]+eps {
+	if start+job.Service+out > r.ls[a+1]+timeTol {
 		return math.Inf(1)
 	}
-	if max := s.p.Vehicles[r.v].MaxDuration; max > 0 && s.duration(r, j, a) > max+eps {
+	if max := s.p.Vehicles[r.v].MaxDuration; max > 0 && s.duration(r, j, a) > max+timeTol {
 		return math.Inf(1)
 	}
 	return in + out - r.arc[a]

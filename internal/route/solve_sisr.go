@@ -44,7 +44,7 @@ func (s *solver) ruin() []int32 {
 		r := s.cur[ri]
 		ruined = append(ruined, ri)
 		l := int(s.rng.Float64()*math.Min(lsMax, float64(len(r.jobs)))) + 1
-		pos := slices.Index(r.jobs, c)
+		pos := int(s.pos[c]) - 1
 		first := max(0, pos-s.rng.IntN(l))
 		first = min(first, len(r.jobs)-l)
 		for _, j := range r.jobs[first : first+l] {

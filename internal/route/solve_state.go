@@ -200,7 +200,6 @@ func copyRoute(d, r *sroute) {
 	d.v, d.load, d.dist = r.v, r.load, r.dist
 	d.jobs = append(d.jobs[:0], r.jobs...)
 	d.loc = append(d.loc[:0], r.loc...)
-	d.es = append(d.es[:0], r.es...)
 	d.ls = append(d.ls[:0], r.ls...)
 	d.ed = append(d.ed[:0], r.ed...)
 	d.arc = append(d.arc[:0], r.arc...)

@@ -4,26 +4,10 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 )
-
-func solomon(t *testing.T, name string) *Problem {
-	t.Helper()
-	f, err := os.Open(filepath.Join(solomonData, name+".txt"))
-	if err != nil {
-		t.Skipf("the Solomon instances are not here (%v)", err)
-	}
-	defer f.Close()
-	p, _, err := ParseSolomon(name, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // TestSolveSolomon solves instances of each class briefly: every solution is
 // complete and accepted by the checker, and a search bounded by iterations
@@ -33,7 +17,7 @@ func TestSolveSolomon(t *testing.T) {
 	for _, name := range []string{"C101", "C206", "R104", "R211", "RC105", "RC208"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			p := solomon(t, name)
+			p, _ := readSolomon(t, name)
 			opt := Options{Iterations: 3000, Seed: 7}
 			s := Solve(context.Background(), p, opt)
 			if err := Check(p, s); err != nil {
