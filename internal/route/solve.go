@@ -46,6 +46,13 @@ func solve(ctx context.Context, p *Problem, opt Options) (*Solution, searchStats
 	if opt.TimeLimit == 0 && opt.Iterations == 0 {
 		opt.TimeLimit = time.Second
 	}
+	if len(p.Vehicles) == 0 {
+		sol := &Solution{Routes: []Route{}, Unassigned: []Unassigned{}}
+		for j := range p.Jobs {
+			sol.Unassigned = append(sol.Unassigned, Unassigned{Job: j, Reason: "there are no vehicles"})
+		}
+		return sol, searchStats{}
+	}
 	workers := max(1, opt.Workers)
 	results := make([]*solver, workers)
 	begin := time.Now()

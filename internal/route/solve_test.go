@@ -180,3 +180,18 @@ func TestSolveRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestSolveNoVehicles: without vehicles every job is left out, with the
+// reason, and the checker accepts that.
+func TestSolveNoVehicles(t *testing.T) {
+	t.Parallel()
+	p := &Problem{Dims: 1, Travel: [][]float64{{0, 1}, {1, 0}},
+		Jobs: []Job{{ID: "a", Location: 0, Optional: true}, {ID: "b", Location: 1, Optional: true}}}
+	sol := Solve(context.Background(), p, Options{Iterations: 10})
+	if len(sol.Routes) != 0 || len(sol.Unassigned) != 2 || sol.Unassigned[0].Reason == "" {
+		t.Fatalf("solution %+v", sol)
+	}
+	if err := Check(p, sol); err != nil {
+		t.Error(err)
+	}
+}
