@@ -12,13 +12,14 @@ var _ approval.Store = (*DB)(nil)
 
 // ImportAppeals inserts or replaces appeals in one transaction.
 func (db *DB) ImportAppeals(ctx context.Context, items iter.Seq[approval.Appeal], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*approval.Appeal) error, func() error, func()) {
+	return bulk(ctx, db, items, reject, func(tx *wtx) (func(*approval.Appeal) error, func() error, func()) {
 		r := newRefs(db, tx, true)
 		b := newBatch(tx, "appeals", appealCols, upsert("person", "status", "color", "decided", "expires", "reason"))
 		add := func(a *approval.Appeal) error {
 			if err := r.person(ctx, a.Person); err != nil {
 				return err
 			}
+			tx.changed("appeals", a.ID, a.Person)
 			return b.add(ctx, a.ID, a.ID, a.Person, a.Status, a.Color, db.ts(a.Decided), db.ts(a.Expires), a.Reason)
 		}
 		return add, func() error { return b.flush(ctx) }, nil

@@ -25,12 +25,12 @@ type validator[T any] interface {
 // error, a reject that returns an error, or a cancelled ctx (how a reader
 // reports a malformed line) rolls everything back.
 func bulk[T any, P validator[T]](ctx context.Context, db *DB, items iter.Seq[T], reject record.Reject,
-	open func(tx q) (add func(*T) error, finish func() error, stop func())) (int, error) {
+	open func(tx *wtx) (add func(*T) error, finish func() error, stop func())) (int, error) {
 	if reject == nil {
 		reject = record.Abort
 	}
 	n := 0
-	err := db.tx(ctx, func(tx q) error {
+	err := db.tx(ctx, func(tx *wtx) error {
 		add, finish, stop := open(tx)
 		if stop != nil {
 			defer stop()
@@ -125,6 +125,9 @@ func (b *batch) flush(ctx context.Context) error {
 
 // sqliteTx returns the SQLite transaction that c runs in, if it does.
 func sqliteTx(c q) *sql.Tx {
+	if t, ok := c.(*wtx); ok {
+		c = t.q
+	}
 	if s, ok := c.(sqlQ); ok {
 		tx, _ := s.c.(*sql.Tx)
 		return tx

@@ -12,13 +12,14 @@ var _ cases.Store = (*DB)(nil)
 
 // ImportCases inserts or replaces cases in one transaction.
 func (db *DB) ImportCases(ctx context.Context, items iter.Seq[cases.Case], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*cases.Case) error, func() error, func()) {
+	return bulk(ctx, db, items, reject, func(tx *wtx) (func(*cases.Case) error, func() error, func()) {
 		r := newRefs(db, tx, true)
 		b := newBatch(tx, "cases", "id, person, onset, isolated, released", upsert("person", "onset", "isolated", "released"))
 		add := func(c *cases.Case) error {
 			if err := r.person(ctx, c.Person); err != nil {
 				return err
 			}
+			tx.changed("cases", c.ID, c.Person)
 			return b.add(ctx, c.ID, c.ID, c.Person, db.ts(c.Onset), db.ts(c.Isolated), db.ts(c.Released))
 		}
 		return add, func() error { return b.flush(ctx) }, nil

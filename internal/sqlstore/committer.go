@@ -90,7 +90,7 @@ func (c *committer) commit(group []*checkIn) {
 	ctx := context.Background()
 	var sink visitSink
 	var written []*checkIn
-	err := c.db.tx(ctx, func(tx q) error {
+	err := c.db.tx(ctx, func(tx *wtx) error {
 		sink = c.db.newSink(tx, false)
 		written = written[:0]
 		for _, r := range group {

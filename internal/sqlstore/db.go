@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -35,6 +36,8 @@ type Config struct {
 	Dir    string
 	Sealer Sealer
 	Logger *slog.Logger
+	// Now is the clock that dates changes in the feed; nil means time.Now.
+	Now func() time.Time
 }
 
 // DB is an open store. It implements the domain packages' Store interfaces.
@@ -43,6 +46,8 @@ type DB struct {
 	pg   bool
 	log  *slog.Logger
 	seal Sealer
+	now  func() time.Time
+	news announcer // commits that appended to the feed
 
 	// SQLite: one writer connection and a pool of readers.
 	w, r *sql.DB
@@ -71,7 +76,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{cfg: cfg, pg: cfg.URL != "", log: cfg.Logger, seal: cfg.Sealer, days: map[string]bool{}, dayMax: map[string]int64{}, spans: spanCache{m: map[int64]int64{}}, stmts: stmtCache{m: map[string]*sql.Stmt{}}}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	db := &DB{cfg: cfg, pg: cfg.URL != "", log: cfg.Logger, seal: cfg.Sealer, now: cfg.Now, days: map[string]bool{}, dayMax: map[string]int64{}, spans: spanCache{m: map[int64]int64{}}, stmts: stmtCache{m: map[string]*sql.Stmt{}}}
 	db.keys = newKeyCache(db)
 	var err error
 	if db.pg {

@@ -23,7 +23,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(files)
 	create := "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"
-	err = db.tx(ctx, func(tx q) error {
+	err = db.tx(ctx, func(tx *wtx) error {
 		if err := db.migrationLock(ctx, tx); err != nil {
 			return err
 		}
@@ -43,7 +43,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = db.tx(ctx, func(tx q) error {
+		err = db.tx(ctx, func(tx *wtx) error {
 			if err := db.migrationLock(ctx, tx); err != nil {
 				return err
 			}

@@ -48,7 +48,7 @@ func (rc *regionCheck) check(ctx context.Context, field, id string) error {
 // ImportRegions inserts or replaces regions in one transaction. A parent
 // must be stored already or come earlier in the same import.
 func (db *DB) ImportRegions(ctx context.Context, items iter.Seq[place.Region], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*place.Region) error, func() error, func()) {
+	return bulk(ctx, db, items, reject, func(tx *wtx) (func(*place.Region) error, func() error, func()) {
 		rc := newRegionCheck(tx)
 		b := newBatch(tx, "regions", "id, name, parent, kind", upsert("name", "parent", "kind"))
 		add := func(r *place.Region) error {
@@ -59,6 +59,7 @@ func (db *DB) ImportRegions(ctx context.Context, items iter.Seq[place.Region], r
 				return err
 			}
 			rc.kinds[r.ID] = r.Kind
+			tx.changed("regions", r.ID, "")
 			return b.add(ctx, r.ID, r.ID, r.Name, nullable(r.Parent), r.Kind)
 		}
 		return add, func() error { return b.flush(ctx) }, nil
@@ -151,7 +152,7 @@ func afterID(w *where, cursor string) error {
 }
 
 var levelTable = appender[place.Level]{
-	table: "region_levels", cols: "region, level, from_at, to_at", id: func(l *place.Level) *string { return &l.ID },
+	kind: "region_levels", table: "region_levels", cols: "region, level, from_at, to_at", id: func(l *place.Level) *string { return &l.ID },
 	check: func(ctx context.Context, r *refs, l *place.Level) error {
 		return r.regions.check(ctx, "region", l.Region)
 	},
@@ -186,7 +187,7 @@ func (db *DB) Levels(ctx context.Context, region string) ([]place.Level, error) 
 
 // ImportPlaces inserts or replaces places in one transaction.
 func (db *DB) ImportPlaces(ctx context.Context, items iter.Seq[place.Place], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*place.Place) error, func() error, func()) {
+	return bulk(ctx, db, items, reject, func(tx *wtx) (func(*place.Place) error, func() error, func()) {
 		rc := newRegionCheck(tx)
 		b := newBatch(tx, "places", "id, name, region, category, lat, lon, default_dwell",
 			upsert("name", "region", "category", "lat", "lon", "default_dwell"))
@@ -194,6 +195,7 @@ func (db *DB) ImportPlaces(ctx context.Context, items iter.Seq[place.Place], rej
 			if err := rc.check(ctx, "region", p.Region); err != nil {
 				return err
 			}
+			tx.changed("places", p.ID, "")
 			return b.add(ctx, p.ID, p.ID, p.Name, p.Region, p.Category, p.Lat, p.Lon, int64(p.DefaultDwell))
 		}
 		return add, func() error { return b.flush(ctx) }, nil

@@ -28,9 +28,10 @@ func (db *DB) SavePlan(ctx context.Context, p *supply.Plan) error {
 	if err != nil {
 		return err
 	}
-	err = db.tx(ctx, func(tx q) error {
+	err = db.tx(ctx, func(tx *wtx) error {
 		_, err := tx.exec(ctx, "INSERT INTO plans (id, date, created, status, dispatched, summary, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			p.ID, p.Date, db.ts(p.Created), p.Status, db.ts(p.Dispatched), summary, body)
+		tx.changed("plans", p.ID, "")
 		return err
 	})
 	if errs.Is(err, errs.Conflict) {
@@ -150,7 +151,7 @@ func (db *DB) DispatchPlan(ctx context.Context, id string, at time.Time) (supply
 		return supply.Plan{}, errs.Field("at", "required")
 	}
 	var p supply.Plan
-	err := db.tx(ctx, func(tx q) error {
+	err := db.tx(ctx, func(tx *wtx) error {
 		// Claim the plan first. On PostgreSQL the update locks the plan's
 		// row, so that of two dispatches of one plan the second waits and
 		// then finds it dispatched; SQLite has one writer anyway.
@@ -181,6 +182,7 @@ func (db *DB) DispatchPlan(ctx context.Context, id string, at time.Time) (supply
 			return err
 		}
 		_, err = tx.exec(ctx, "UPDATE plans SET summary = ?, body = ? WHERE id = ?", summary, body, id)
+		tx.changed("plans", id, "")
 		return err
 	})
 	if err != nil {
@@ -191,7 +193,7 @@ func (db *DB) DispatchPlan(ctx context.Context, id string, at time.Time) (supply
 
 // dispatchRequests marks the requests on the plan's stops dispatched on it,
 // in ID order so that concurrent dispatches lock rows in one order.
-func dispatchRequests(ctx context.Context, tx q, p *supply.Plan) error {
+func dispatchRequests(ctx context.Context, tx *wtx, p *supply.Plan) error {
 	ids := map[string]bool{}
 	for _, r := range p.Routes {
 		for _, s := range r.Stops {
@@ -205,6 +207,7 @@ func dispatchRequests(ctx context.Context, tx q, p *supply.Plan) error {
 			return err
 		}
 		if n == 1 {
+			tx.changed("requests", id, "")
 			continue
 		}
 		var status string
@@ -224,7 +227,7 @@ func dispatchRequests(ctx context.Context, tx q, p *supply.Plan) error {
 // of each lot together and the lots in ID order. A lot must still be what
 // the plan took it for: re-imported at another depot, or as another item
 // or class, it is a Conflict.
-func takePicks(ctx context.Context, tx q, p *supply.Plan) error {
+func takePicks(ctx context.Context, tx *wtx, p *supply.Plan) error {
 	type lotUse struct {
 		depot string
 		pick  supply.Pick // the item and class; Quantity is the total taken
@@ -250,6 +253,7 @@ func takePicks(ctx context.Context, tx q, p *supply.Plan) error {
 			return err
 		}
 		if n == 1 {
+			tx.changed("stock", lot, "")
 			continue
 		}
 		var held int

@@ -115,23 +115,54 @@ func (db *DB) reader() q {
 }
 
 // tx runs fn in a write transaction and commits it when fn returns nil and
-// ctx is not cancelled; otherwise it rolls back and returns the error (or the
-// cause of the cancellation).
-func (db *DB) tx(ctx context.Context, fn func(tx q) error) error {
+// ctx is not cancelled, after appending to the feed the changes fn noted;
+// otherwise it rolls back and returns the error (or the cause of the
+// cancellation).
+func (db *DB) tx(ctx context.Context, fn func(tx *wtx) error) error {
+	var err error
+	var t *wtx
 	if db.pg {
-		tx, err := db.pool.Begin(ctx)
-		if err != nil {
-			return db.mapErr(fmt.Errorf("sqlstore: begin: %w", err))
-		}
-		defer tx.Rollback(context.WithoutCancel(ctx))
-		if err := fn(pgQ{c: tx, tx: tx}); err != nil {
-			return db.mapErr(err)
-		}
-		if ctx.Err() != nil {
-			return context.Cause(ctx)
-		}
-		return db.mapErr(tx.Commit(ctx))
+		err = db.pgTx(ctx, func(c pgQ) error {
+			t = &wtx{q: c}
+			return db.body(ctx, t, fn)
+		})
+	} else {
+		err = db.liteTx(ctx, func(c sqlQ) error {
+			t = &wtx{q: c}
+			return db.body(ctx, t, fn)
+		})
 	}
+	if err == nil && t != nil && (len(t.changes) > 0 || len(t.runs) > 0) {
+		db.news.announce()
+	}
+	return err
+}
+
+// body runs fn and appends its changes to the feed, unless fn failed or ctx
+// was cancelled meanwhile.
+func (db *DB) body(ctx context.Context, t *wtx, fn func(tx *wtx) error) error {
+	if err := fn(t); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return db.appendFeed(ctx, t)
+}
+
+func (db *DB) pgTx(ctx context.Context, fn func(c pgQ) error) error {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return db.mapErr(fmt.Errorf("sqlstore: begin: %w", err))
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(pgQ{c: tx, tx: tx}); err != nil {
+		return db.mapErr(err)
+	}
+	return db.mapErr(tx.Commit(ctx))
+}
+
+func (db *DB) liteTx(ctx context.Context, fn func(c sqlQ) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return db.mapErr(fmt.Errorf("sqlstore: begin: %w", err))
@@ -139,9 +170,6 @@ func (db *DB) tx(ctx context.Context, fn func(tx q) error) error {
 	defer tx.Rollback()
 	if err := fn(sqlQ{c: tx}); err != nil {
 		return db.mapErr(err)
-	}
-	if ctx.Err() != nil {
-		return context.Cause(ctx)
 	}
 	return db.mapErr(tx.Commit())
 }

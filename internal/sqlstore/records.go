@@ -102,11 +102,9 @@ var stays = timed[visit.Stay]{
 }
 
 var stayTable = appender[visit.Stay]{
-	table: "stays", cols: "person, region, from_at, to_at", id: func(s *visit.Stay) *string { return &s.ID },
+	kind: "stays", table: "stays", cols: "person, region, from_at, to_at", id: func(s *visit.Stay) *string { return &s.ID },
+	person: func(s *visit.Stay) string { return s.Person },
 	check: func(ctx context.Context, r *refs, s *visit.Stay) error {
-		if err := r.person(ctx, s.Person); err != nil {
-			return err
-		}
 		return r.regions.check(ctx, "region", s.Region)
 	},
 	vals: func(db *DB, s *visit.Stay) []any { return []any{s.Person, s.Region, db.ts(s.From), db.ts(s.To)} },
@@ -144,13 +142,37 @@ var results = timed[lab.Result]{
 	key: func(x lab.Result) (time.Time, string) { return x.SpecimenAt, x.ID },
 }
 
-// appender describes an append-only table: its columns, the references to
-// check, the values to bind and where the new ID goes.
+// appender describes an append-only table: the kind of its records in the
+// feed, its columns, the resident a record is about (nil: none), the
+// references to check beyond that resident, the values to bind and where
+// the new ID goes.
 type appender[T any] struct {
-	table, cols string
-	check       func(ctx context.Context, r *refs, it *T) error
-	vals        func(db *DB, it *T) []any
-	id          func(*T) *string
+	kind, table, cols string
+	person            func(*T) string
+	check             func(ctx context.Context, r *refs, it *T) error
+	vals              func(db *DB, it *T) []any
+	id                func(*T) *string
+}
+
+// checkRefs checks that a record's resident and other references exist.
+func (a appender[T]) checkRefs(ctx context.Context, r *refs, it *T) error {
+	if a.person != nil {
+		if err := r.person(ctx, a.person(it)); err != nil {
+			return err
+		}
+	}
+	if a.check != nil {
+		return a.check(ctx, r, it)
+	}
+	return nil
+}
+
+// personOf returns the resident a record is about, "" for none.
+func (a appender[T]) personOf(it *T) string {
+	if a.person == nil {
+		return ""
+	}
+	return a.person(it)
 }
 
 // refs checks the references of records within one transaction.
@@ -175,19 +197,15 @@ func (r *refs) person(ctx context.Context, id string) error {
 	return err
 }
 
-// personCheck checks the one reference of records that refer only to a person.
-func personCheck[T any](person func(*T) string) func(context.Context, *refs, *T) error {
-	return func(ctx context.Context, r *refs, it *T) error { return r.person(ctx, person(it)) }
-}
-
 func importAppend[T any, P validator[T]](ctx context.Context, db *DB, a appender[T], items iter.Seq[T], reject record.Reject) (int, error) {
-	return bulk[T, P](ctx, db, items, reject, func(tx q) (func(*T) error, func() error, func()) {
+	return bulk[T, P](ctx, db, items, reject, func(tx *wtx) (func(*T) error, func() error, func()) {
 		r := newRefs(db, tx, true)
 		b := newBatch(tx, a.table, a.cols, "")
 		add := func(it *T) error {
-			if err := a.check(ctx, r, it); err != nil {
+			if err := a.checkRefs(ctx, r, it); err != nil {
 				return err
 			}
+			tx.changed(a.kind, "", a.personOf(it))
 			return b.add(ctx, "", a.vals(db, it)...)
 		}
 		return add, func() error { return b.flush(ctx) }, nil
@@ -199,8 +217,8 @@ func addAppend[T any, P validator[T]](ctx context.Context, db *DB, a appender[T]
 	if err := P(&it).Validate(); err != nil {
 		return it, err
 	}
-	err := db.tx(ctx, func(tx q) error {
-		if err := a.check(ctx, newRefs(db, tx, false), &it); err != nil {
+	err := db.tx(ctx, func(tx *wtx) error {
+		if err := a.checkRefs(ctx, newRefs(db, tx, false), &it); err != nil {
 			return err
 		}
 		vals := a.vals(db, &it)
@@ -210,15 +228,16 @@ func addAppend[T any, P validator[T]](ctx context.Context, db *DB, a appender[T]
 			return err
 		}
 		*a.id(&it) = itoa(id)
+		tx.changed(a.kind, *a.id(&it), a.personOf(&it))
 		return nil
 	})
 	return it, err
 }
 
 var resultTable = appender[lab.Result]{
-	table: "lab_results", cols: "person, specimen_at, result, test_type", id: func(x *lab.Result) *string { return &x.ID },
-	check: personCheck(func(x *lab.Result) string { return x.Person }),
-	vals:  func(db *DB, x *lab.Result) []any { return []any{x.Person, db.ts(x.SpecimenAt), x.Result, x.TestType} },
+	kind: "labs", table: "lab_results", cols: "person, specimen_at, result, test_type", id: func(x *lab.Result) *string { return &x.ID },
+	person: func(x *lab.Result) string { return x.Person },
+	vals:   func(db *DB, x *lab.Result) []any { return []any{x.Person, db.ts(x.SpecimenAt), x.Result, x.TestType} },
 }
 
 // ImportResults appends test results in one transaction.
@@ -252,9 +271,9 @@ var vaccinations = timed[lab.Vaccination]{
 }
 
 var vaccinationTable = appender[lab.Vaccination]{
-	table: "vaccinations", cols: "person, given_at, product, dose", id: func(v *lab.Vaccination) *string { return &v.ID },
-	check: personCheck(func(v *lab.Vaccination) string { return v.Person }),
-	vals:  func(db *DB, v *lab.Vaccination) []any { return []any{v.Person, db.ts(v.GivenAt), v.Product, v.Dose} },
+	kind: "vaccinations", table: "vaccinations", cols: "person, given_at, product, dose", id: func(v *lab.Vaccination) *string { return &v.ID },
+	person: func(v *lab.Vaccination) string { return v.Person },
+	vals:   func(db *DB, v *lab.Vaccination) []any { return []any{v.Person, db.ts(v.GivenAt), v.Product, v.Dose} },
 }
 
 // ImportVaccinations appends vaccinations in one transaction.
@@ -293,8 +312,8 @@ var declarations = timed[lab.Declaration]{
 }
 
 var declarationTable = appender[lab.Declaration]{
-	table: "declarations", cols: "person, declared_at, symptoms", id: func(d *lab.Declaration) *string { return &d.ID },
-	check: personCheck(func(d *lab.Declaration) string { return d.Person }),
+	kind: "declarations", table: "declarations", cols: "person, declared_at, symptoms", id: func(d *lab.Declaration) *string { return &d.ID },
+	person: func(d *lab.Declaration) string { return d.Person },
 	vals: func(db *DB, d *lab.Declaration) []any {
 		return []any{d.Person, db.ts(d.DeclaredAt), strings.Join(d.Symptoms, ";")}
 	},

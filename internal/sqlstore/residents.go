@@ -15,7 +15,7 @@ var _ person.Store = (*DB)(nil)
 // ImportResidents inserts or replaces residents in one transaction, sealing
 // their personal fields.
 func (db *DB) ImportResidents(ctx context.Context, items iter.Seq[person.Resident], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*person.Resident) error, func() error, func()) {
+	return bulk(ctx, db, items, reject, func(tx *wtx) (func(*person.Resident) error, func() error, func()) {
 		regions := newRegionCheck(tx)
 		b := newBatch(tx, "residents", "id, name, phone, email, language, time_zone, home_region",
 			upsert("name", "phone", "email", "language", "time_zone", "home_region"))
@@ -25,6 +25,7 @@ func (db *DB) ImportResidents(ctx context.Context, items iter.Seq[person.Residen
 					return err
 				}
 			}
+			tx.changed("residents", r.ID, r.ID)
 			return b.add(ctx, r.ID, r.ID, db.sealField(r.ID, "name", r.Name), db.sealField(r.ID, "phone", r.Phone),
 				db.sealField(r.ID, "email", r.Email), r.Language, r.TimeZone, r.HomeRegion)
 		}

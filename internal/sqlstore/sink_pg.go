@@ -21,6 +21,7 @@ type pgSink struct {
 	db         *DB
 	tx         pgx.Tx
 	c          q
+	w          *wtx // notes the IDs written, for the feed
 	bulk       bool
 	next, last int64 // IDs left in the current block: [next, last)
 	bufs       map[string][]pgRow
@@ -40,8 +41,9 @@ type pgRow struct {
 	visitRow
 }
 
-func newPGSink(db *DB, c pgQ, bulk bool) *pgSink {
-	return &pgSink{db: db, tx: c.tx, c: c, bulk: bulk, bufs: map[string][]pgRow{}, known: map[string]bool{}, lastDay: -1, spans: daySpans{}}
+func newPGSink(db *DB, w *wtx, bulk bool) *pgSink {
+	c := w.q.(pgQ)
+	return &pgSink{db: db, tx: c.tx, c: c, w: w, bulk: bulk, bufs: map[string][]pgRow{}, known: map[string]bool{}, lastDay: -1, spans: daySpans{}}
 }
 
 func (s *pgSink) add(ctx context.Context, r visitRow) error {
@@ -68,6 +70,7 @@ func (s *pgSink) add(ctx context.Context, r visitRow) error {
 	s.spans.note(r)
 	id := s.next
 	s.next++
+	s.w.visits(day, id, id)
 	if !s.bulk {
 		s.ids = append(s.ids, id)
 	}

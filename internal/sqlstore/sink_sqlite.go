@@ -22,7 +22,7 @@ import (
 // its own, so that decoding the next rows overlaps with SQLite's work.
 type sqliteSink struct {
 	db   *DB
-	c    q
+	c    *wtx // also notes the IDs written, for the feed
 	bulk bool
 
 	// Owned by the caller's goroutine.
@@ -64,7 +64,7 @@ type idRow struct {
 	visitRow
 }
 
-func newSQLiteSink(db *DB, c q, bulk bool) *sqliteSink {
+func newSQLiteSink(db *DB, c *wtx, bulk bool) *sqliteSink {
 	s := &sqliteSink{db: db, c: c, bulk: bulk, bufs: map[int64][]idRow{}, batches: map[string]*batch{}, ranges: map[string][2]int64{}, dayMax: map[string]int64{}, spans: daySpans{}}
 	if !bulk {
 		s.block = db.block
@@ -194,6 +194,12 @@ func (s *sqliteSink) write(ctx context.Context, day string, rows []idRow) error 
 		if err := b.add(ctx, "", id, r.person, r.place, r.in, nullMicros(r.out)); err != nil {
 			return err
 		}
+		if !s.bulk {
+			s.c.visits(day, id, id)
+		}
+	}
+	if s.bulk && len(rows) > 0 {
+		s.c.visits(day, s.next-int64(len(rows)), s.next-1)
 	}
 	s.ranges[day] = rg
 	return b.flush(ctx)

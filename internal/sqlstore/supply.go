@@ -58,9 +58,12 @@ func (o optText) Scan(v any) error {
 
 // ImportDepots inserts or replaces depots in one transaction.
 func (db *DB) ImportDepots(ctx context.Context, items iter.Seq[supply.Depot], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*supply.Depot) error, func() error, func()) {
+	return bulk(ctx, db, items, reject, func(tx *wtx) (func(*supply.Depot) error, func() error, func()) {
 		b := newBatch(tx, "depots", depotCols, upsert("name", "lat", "lon", "time_zone"))
-		add := func(d *supply.Depot) error { return b.add(ctx, d.ID, d.ID, d.Name, d.Lat, d.Lon, d.TimeZone) }
+		add := func(d *supply.Depot) error {
+			tx.changed("depots", d.ID, "")
+			return b.add(ctx, d.ID, d.ID, d.Name, d.Lat, d.Lon, d.TimeZone)
+		}
 		return add, func() error { return b.flush(ctx) }, nil
 	})
 }
@@ -91,7 +94,7 @@ func (db *DB) Depots(ctx context.Context, f supply.Filter) ([]supply.Depot, stri
 // ImportVehicles inserts or replaces vehicles in one transaction; a vehicle
 // of an unknown depot is Invalid.
 func (db *DB) ImportVehicles(ctx context.Context, items iter.Seq[supply.Vehicle], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*supply.Vehicle) error, func() error, func()) {
+	return bulk(ctx, db, items, reject, func(tx *wtx) (func(*supply.Vehicle) error, func() error, func()) {
 		dc := newDepotCheck(tx)
 		b := newBatch(tx, "vehicles", vehicleCols,
 			upsert("depot", "ambient", "chilled", "frozen", "shift_start", "shift_end", "max_out"))
@@ -99,6 +102,7 @@ func (db *DB) ImportVehicles(ctx context.Context, items iter.Seq[supply.Vehicle]
 			if err := dc.check(ctx, v.Depot); err != nil {
 				return err
 			}
+			tx.changed("vehicles", v.ID, "")
 			return b.add(ctx, v.ID, v.ID, v.Depot, v.Ambient, v.Chilled, v.Frozen,
 				int64(v.ShiftStart), int64(v.ShiftEnd), int64(v.MaxOut))
 		}
@@ -137,13 +141,14 @@ func (db *DB) Vehicles(ctx context.Context, f supply.Filter) ([]supply.Vehicle, 
 // ImportLots inserts or replaces lots in one transaction; a lot at an
 // unknown depot is Invalid. A replaced lot takes the quantity given.
 func (db *DB) ImportLots(ctx context.Context, items iter.Seq[supply.Lot], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*supply.Lot) error, func() error, func()) {
+	return bulk(ctx, db, items, reject, func(tx *wtx) (func(*supply.Lot) error, func() error, func()) {
 		dc := newDepotCheck(tx)
 		b := newBatch(tx, "lots", lotCols, upsert("depot", "item", "lot", "expiry", "temperature", "quantity"))
 		add := func(l *supply.Lot) error {
 			if err := dc.check(ctx, l.Depot); err != nil {
 				return err
 			}
+			tx.changed("stock", l.ID, "")
 			return b.add(ctx, l.ID, l.ID, l.Depot, l.Item, l.Lot, db.ts(l.Expiry), l.Temperature, l.Quantity)
 		}
 		return add, func() error { return b.flush(ctx) }, nil
@@ -185,7 +190,7 @@ func (db *DB) Lots(ctx context.Context, f supply.Filter) ([]supply.Lot, string, 
 // its status and plan when the import says open. The plan a request names
 // is not checked: plans are not imported.
 func (db *DB) ImportRequests(ctx context.Context, items iter.Seq[supply.Request], reject record.Reject) (int, error) {
-	return bulk(ctx, db, items, reject, func(tx q) (func(*supply.Request) error, func() error, func()) {
+	return bulk(ctx, db, items, reject, func(tx *wtx) (func(*supply.Request) error, func() error, func()) {
 		r := newRefs(db, tx, true)
 		// An import does not reopen a request that has gone out: a file
 		// written before the dispatch would otherwise deliver it twice.
@@ -200,6 +205,7 @@ func (db *DB) ImportRequests(ctx context.Context, items iter.Seq[supply.Request]
 					return err
 				}
 			}
+			tx.changed("requests", rq.ID, rq.Person)
 			return b.add(ctx, rq.ID, rq.ID, rq.Site, rq.Kind, nullable(rq.Person), rq.Lat, rq.Lon, rq.Item, rq.Quantity, rq.Priority,
 				db.ts(rq.SlotFrom), db.ts(rq.SlotTo), int64(rq.Service), db.ts(rq.Created), rq.Status, nullable(rq.Plan))
 		}

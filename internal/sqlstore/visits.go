@@ -77,7 +77,7 @@ func (db *DB) resolve(ctx context.Context, c q, v *visit.Visit, misses *int) (vi
 // what makes a bulk import fast.
 func (db *DB) ImportVisits(ctx context.Context, items iter.Seq[visit.Visit], reject record.Reject) (int, error) {
 	var sink visitSink
-	n, err := bulk(ctx, db, items, reject, func(tx q) (func(*visit.Visit) error, func() error, func()) {
+	n, err := bulk(ctx, db, items, reject, func(tx *wtx) (func(*visit.Visit) error, func() error, func()) {
 		sink = db.newSink(tx, true)
 		misses := 0
 		add := func(v *visit.Visit) error {
@@ -115,9 +115,9 @@ type visitSink interface {
 	stop()
 }
 
-func (db *DB) newSink(tx q, bulk bool) visitSink {
+func (db *DB) newSink(tx *wtx, bulk bool) visitSink {
 	if db.pg {
-		return newPGSink(db, tx.(pgQ), bulk)
+		return newPGSink(db, tx, bulk)
 	}
 	return newSQLiteSink(db, tx, bulk)
 }
@@ -302,7 +302,7 @@ func (db *DB) CheckOut(ctx context.Context, id string, at time.Time) (visit.Visi
 	n, _ := intID("visit", id)
 	spans := daySpans{}
 	spans.note(visitRow{in: v.CheckIn.UnixMicro(), out: v.CheckOut.UnixMicro()})
-	err = db.tx(ctx, func(tx q) error {
+	err = db.tx(ctx, func(tx *wtx) error {
 		changed, err := tx.exec(ctx, "UPDATE "+table+" SET check_out = ? WHERE id = ? AND check_in = ? AND check_out IS NULL",
 			db.ts(v.CheckOut), n, db.ts(v.CheckIn))
 		if err == nil && changed == 0 {
@@ -311,6 +311,7 @@ func (db *DB) CheckOut(ctx context.Context, id string, at time.Time) (visit.Visi
 		if err != nil {
 			return err
 		}
+		tx.visits(dayName(dayNum(v.CheckIn.UnixMicro())), n, n)
 		return db.saveSpans(ctx, tx, spans)
 	})
 	if err == nil {
