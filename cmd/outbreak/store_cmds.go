@@ -53,6 +53,11 @@ func importCmd(ctx context.Context, e env, args []string) error {
 	if ingest.Header(kind) == nil {
 		return usageError{fmt.Sprintf("unknown kind %q; kinds: %s", kind, strings.Join(ingest.Kinds(), ", "))}
 	}
+	// ingest.Import would say the same, but only after a progress bar had
+	// been drawn for a file that is never read.
+	if _, err := ingest.Format(name, *format); err != nil {
+		return err
+	}
 	in := io.Reader(os.Stdin)
 	if name != "-" {
 		f, err := os.Open(name)
@@ -67,7 +72,7 @@ func importCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	opt := ingest.Options{Format: *format, SkipBad: *skipBad, Progress: e.stderr}
+	opt := ingest.Options{Format: *format, SkipBad: *skipBad}
 	var rejectFile *os.File
 	if *skipBad {
 		path := *rejects
@@ -84,7 +89,9 @@ func importCmd(ctx context.Context, e env, args []string) error {
 		opt.RejectTo = rejectFile
 	}
 	start := time.Now()
+	in, done := withProgress(e.stderr, in, kind)
 	res, err := ingest.Import(ctx, db, kind, name, in, opt)
+	done(err)
 	if err != nil {
 		return err
 	}

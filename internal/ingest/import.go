@@ -9,11 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"time"
-
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"outbreak/internal/approval"
 	"outbreak/internal/cases"
@@ -41,7 +36,6 @@ type Options struct {
 	Format   string    // "csv" or "ndjson"; empty = from the file name
 	SkipBad  bool      // bad lines go to RejectTo instead of stopping the import
 	RejectTo io.Writer // receives rejected lines verbatim (CSV: with the header first) when SkipBad
-	Progress io.Writer // a progress bar is drawn here when it is a terminal, nothing otherwise
 }
 
 // MaxErrors is how many reject messages a Result keeps.
@@ -88,46 +82,7 @@ func Import(ctx context.Context, st Store, kind, name string, r io.Reader, opt O
 	if err != nil {
 		return Result{}, err
 	}
-	bar := newBar(opt.Progress, r, kind)
-	if bar != nil {
-		pr := progressbar.NewReader(r, bar)
-		r = &pr
-	}
-	res, err := k.importFile(ctx, st, name, format, r, opt)
-	if bar != nil {
-		if err == nil {
-			_ = bar.Finish()
-		} else {
-			_ = bar.Exit()
-		}
-	}
-	return res, err
-}
-
-// newBar returns a progress bar of the bytes read from r, drawn on w, or nil
-// unless w is a terminal.
-func newBar(w io.Writer, r io.Reader, desc string) *progressbar.ProgressBar {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	size := int64(-1) // a spinner when the size is unknown
-	if in, ok := r.(*os.File); ok {
-		if fi, err := in.Stat(); err == nil && fi.Mode().IsRegular() {
-			size = fi.Size()
-		}
-	}
-	return progressbar.NewOptions64(size,
-		progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription(desc),
-		progressbar.OptionShowBytes(true),
-		progressbar.OptionShowTotalBytes(true),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(f) }),
-		progressbar.OptionSetRenderBlankState(true),
-	)
+	return k.importFile(ctx, st, name, format, r, opt)
 }
 
 func (c *Codec[T]) importFile(ctx context.Context, st Store, name, format string, r io.Reader, opt Options) (Result, error) {
