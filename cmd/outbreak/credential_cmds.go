@@ -17,12 +17,12 @@ func codeKeys(data string) string { return filepath.Join(data, "keys", "codes") 
 
 // openTokens opens the keys that sign code tokens.
 func openTokens(data string) (*credential.Keyring, error) {
-	return credential.OpenKeyring(codeKeys(data), time.Now())
+	return credential.OpenKeyring(codeKeys(data), time.Now)
 }
 
 // rotateCodeKeys makes a new code-signing key.
 func rotateCodeKeys(e env, data string) error {
-	ring, err := credential.OpenKeyring(codeKeys(data), time.Now())
+	ring, err := credential.OpenKeyring(codeKeys(data), time.Now)
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func rotateCodeKeys(e env, data string) error {
 
 // writeTrustList writes the trust list to out, or stdout for "".
 func writeTrustList(e env, data, out string) error {
-	ring, err := credential.OpenKeyring(codeKeys(data), time.Now())
+	ring, err := credential.OpenKeyring(codeKeys(data), time.Now)
 	if err != nil {
 		return err
 	}

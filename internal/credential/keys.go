@@ -25,10 +25,11 @@ import (
 // says when each was made and retired. The newest key that is not retired
 // signs; the one before it stays trusted, since tokens it signed live on for
 // at most one lifetime; older ones are retired and leave the trust list.
-// A Keyring notices a rotation another process made. It is safe for
-// concurrent use.
+// A Keyring notices a rotation another process made within a second by its
+// clock. It is safe for concurrent use.
 type Keyring struct {
 	dir string
+	now func() time.Time // the clock; never nil
 
 	mu      sync.RWMutex
 	keys    []*signingKey // oldest first
@@ -54,14 +55,21 @@ type ring struct {
 }
 
 // OpenKeyring opens the keys in dir, making the directory and a first key
-// when there are none.
-func OpenKeyring(dir string, now time.Time) (*Keyring, error) {
+// when there are none. The ring reads the time from now, or from time.Now
+// when now is nil: to date that first key, to stamp a token issued without
+// a time, and to pace how often it looks for a rotation another process
+// made, so that a test moves a fake clock instead of sleeping. The ring
+// calls now from many goroutines at once.
+func OpenKeyring(dir string, now func() time.Time) (*Keyring, error) {
+	if now == nil {
+		now = time.Now
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	k := &Keyring{dir: dir}
+	k := &Keyring{dir: dir, now: now}
 	if err := k.load(); errors.Is(err, fs.ErrNotExist) {
-		_, err = k.Rotate(now)
+		_, err = k.Rotate(now())
 		return k, err
 	} else if err != nil {
 		return nil, err
@@ -207,18 +215,27 @@ func writeFile(name string, data []byte) error {
 	return d.Sync()
 }
 
+// recheck is how often the ring looks at ring.json for a rotation another
+// process made: rarely enough that issuing tokens does not stat the file
+// for each one, and soon enough, since until then the ring signs with the
+// key before, which stays trusted.
+const recheck = time.Second
+
 // current returns the ring's keys, reloading them when another process has
-// rotated them (looked at no more than once a second).
+// rotated them (looked at no more than once every recheck, by the ring's
+// clock; a clock set back counts as time to look again).
 func (k *Keyring) current() []*signingKey {
+	now := k.now()
 	k.mu.RLock()
-	keys, fresh := k.keys, time.Since(k.checked) < time.Second
+	since := now.Sub(k.checked)
+	keys, fresh := k.keys, since >= 0 && since < recheck
 	k.mu.RUnlock()
 	if fresh {
 		return keys
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.checked = time.Now()
+	k.checked = now
 	if info, err := os.Stat(filepath.Join(k.dir, "ring.json")); err == nil && !info.ModTime().Equal(k.stamp) {
 		_ = k.load() // on error the keys in memory go on signing
 	}

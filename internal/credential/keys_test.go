@@ -15,7 +15,7 @@ import (
 func TestKeyFiles(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "keys", "codes")
-	k, err := OpenKeyring(dir, t0)
+	k, err := OpenKeyring(dir, at(t0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestKeyFiles(t *testing.T) {
 		}
 	}
 	// Opened again, the ring signs with the same key and trusts the same two.
-	again, err := OpenKeyring(dir, t0)
+	again, err := OpenKeyring(dir, at(t0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestKeyFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, kids[2]+".pem"), other, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenKeyring(dir, t0); err == nil {
+	if _, err := OpenKeyring(dir, at(t0)); err == nil {
 		t.Fatal("a ring whose key file holds another key opened")
 	}
 }

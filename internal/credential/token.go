@@ -97,10 +97,10 @@ var (
 func validColor(c string) bool { return c == "green" || c == "yellow" || c == "red" }
 
 // Issue signs claims with the primary key and returns the token. A zero
-// IssuedAt is now; a zero Expires is DefaultLifetime later. The subject must
-// be an identifier (record.CheckID) and the color green, yellow or red;
-// otherwise the error is Invalid and names the field. Issue is safe for
-// concurrent use.
+// IssuedAt is now by the ring's clock; a zero Expires is DefaultLifetime
+// later. The subject must be an identifier (record.CheckID) and the color
+// green, yellow or red; otherwise the error is Invalid and names the field.
+// Issue is safe for concurrent use.
 func (k *Keyring) Issue(c Claims) (string, error) {
 	if err := record.CheckID("subject", c.Subject); err != nil {
 		return "", err
@@ -109,7 +109,7 @@ func (k *Keyring) Issue(c Claims) (string, error) {
 		return "", errs.Field("color", "must be green, yellow or red, not %q", c.Color)
 	}
 	if c.IssuedAt.IsZero() {
-		c.IssuedAt = time.Now()
+		c.IssuedAt = k.now()
 	}
 	if c.Expires.IsZero() {
 		c.Expires = c.IssuedAt.Add(DefaultLifetime)

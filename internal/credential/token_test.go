@@ -16,13 +16,48 @@ import (
 
 var t0 = time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 
+// at is a clock stopped at an instant.
+func at(instant time.Time) func() time.Time { return func() time.Time { return instant } }
+
+// fakeClock is a clock the test moves by hand, in place of time.Now. It is
+// safe for concurrent use, as a ring's clock must be.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock on by d.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// newRing is a ring in a fresh directory whose clock stands at t0.
 func newRing(t testing.TB) *Keyring {
 	t.Helper()
-	k, err := OpenKeyring(t.TempDir(), t0)
+	k, err := OpenKeyring(t.TempDir(), at(t0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// signedBy returns the ID of the key that signed a token.
+func signedBy(t *testing.T, token string) string {
+	t.Helper()
+	_, kid, _, detail := decode(token)
+	if detail != "" {
+		t.Fatalf("token %q: %s", token, detail)
+	}
+	return kid
 }
 
 func issue(t testing.TB, k *Keyring, color string) string {
@@ -109,12 +144,14 @@ func recompress(t *testing.T, token string) string {
 func TestRotation(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	k, err := OpenKeyring(dir, t0)
+	clock := &fakeClock{now: t0}
+	k, err := OpenKeyring(dir, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := issue(t, k, "green")
-	if _, err := k.Rotate(t0.Add(time.Hour)); err != nil {
+	first := issue(t, k, "green") // k looks at ring.json now, at t0
+	previous, err := k.Rotate(t0.Add(time.Hour))
+	if err != nil {
 		t.Fatal(err)
 	}
 	second := issue(t, k, "yellow")
@@ -122,11 +159,12 @@ func TestRotation(t *testing.T) {
 		t.Fatalf("after one rotation, a token of the previous key: %v", r.Status)
 	}
 	// Another process rotates again; this one notices within a second.
-	other, err := OpenKeyring(dir, t0)
+	other, err := OpenKeyring(dir, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.Rotate(t0.Add(2 * time.Hour)); err != nil {
+	newest, err := other.Rotate(t0.Add(2 * time.Hour))
+	if err != nil {
 		t.Fatal(err)
 	}
 	trust := other.TrustList()
@@ -139,9 +177,26 @@ func TestRotation(t *testing.T) {
 	if len(trust.Keys) != 2 {
 		t.Fatalf("trust list of %d keys, want the primary and the previous", len(trust.Keys))
 	}
-	time.Sleep(1100 * time.Millisecond)
-	if r := Verify(issue(t, k, "red"), trust, t0); r.Status != Valid {
-		t.Fatalf("the first ring after the other rotated: %v", r.Status)
+	// Until a second has passed since it last looked, the first ring goes
+	// on signing with the key before, which stays trusted; then it reads
+	// the new ring.json and signs with the new primary.
+	for _, tt := range []struct {
+		advance time.Duration
+		want    string
+	}{
+		{0, previous},
+		{recheck - time.Nanosecond, previous},
+		{time.Nanosecond, newest},
+	} {
+		clock.Advance(tt.advance)
+		token := issue(t, k, "red")
+		if got := signedBy(t, token); got != tt.want {
+			t.Fatalf("%v after it last looked, the first ring signs with %s, want %s (previous %s, primary %s)",
+				clock.Now().Sub(t0), got, tt.want, previous, newest)
+		}
+		if r := Verify(token, trust, t0); r.Status != Valid {
+			t.Fatalf("%v after it last looked, a token of the first ring: %v", clock.Now().Sub(t0), r.Status)
+		}
 	}
 	// Another ring's keys are unknown; a key of the list with another
 	// key's signature is a bad signature.
@@ -251,7 +306,7 @@ func TestConcurrentIssue(t *testing.T) {
 // call anything valid but the one token issued here. The corpus under
 // testdata/fuzz is a selection of what a 30 s run found interesting.
 func FuzzVerify(f *testing.F) {
-	k, err := OpenKeyring(f.TempDir(), t0)
+	k, err := OpenKeyring(f.TempDir(), at(t0))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -196,12 +196,18 @@ func TestIssueRefuses(t *testing.T) {
 			t.Errorf("Issue(%+v) = %v, want an Invalid error naming %s", tt.c, err, tt.field)
 		}
 	}
-	// A zero issue time is now.
+	// A zero issue time is now by the ring's clock, in whole seconds.
+	now := t0.Add(90*time.Second + 500*time.Millisecond)
+	k, err := OpenKeyring(t.TempDir(), at(now))
+	if err != nil {
+		t.Fatal(err)
+	}
 	token, err := k.Issue(Claims{Subject: "r1", Color: "green"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := Verify(token, k.TrustList(), time.Now()); r.Status != Valid || r.Claims.Expires.Sub(r.Claims.IssuedAt) != DefaultLifetime {
-		t.Fatalf("token issued now: %+v", r)
+	issued := now.Truncate(time.Second)
+	if r := Verify(token, k.TrustList(), now); r.Status != Valid || !r.Claims.IssuedAt.Equal(issued) || !r.Claims.Expires.Equal(issued.Add(DefaultLifetime)) {
+		t.Fatalf("token issued without a time: %+v, want issued at %v", r, issued)
 	}
 }

@@ -20,11 +20,11 @@ import (
 func newCodesAPI(t *testing.T, now *time.Time) (*apiTest, *credential.Keyring) {
 	t.Helper()
 	db := openSQLite(t)
-	ring, err := credential.OpenKeyring(t.TempDir(), *now)
+	clock := func() time.Time { return *now }
+	ring, err := credential.OpenKeyring(t.TempDir(), clock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := func() time.Time { return *now }
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	keeper := codes.NewKeeper(codes.Config{Store: db, Engine: risk.NewEngine(nil), Logger: log, Now: clock, Workers: 2})
 	ctx, cancel := context.WithCancel(context.Background())
