@@ -65,7 +65,7 @@ func supplyCmd(ctx context.Context, e env, args []string) error {
 		if *date == "" {
 			*date = now.AddDate(0, 0, 1).Format(time.DateOnly)
 		}
-		plan, err = supply.NewPlan(ctx, db, *date, now, supply.Options{Route: opt})
+		plan, err = supply.NewPlan(ctx, db, *date, now, supply.Options{TimeLimit: opt.TimeLimit, Iterations: opt.Iterations, Seed: opt.Seed})
 		if err != nil {
 			return err
 		}

@@ -94,13 +94,20 @@ type Input struct {
 	Requests []Request // all; only open ones whose slot meets a shift of the day count
 }
 
-// Options tune the making of a plan.
+// Options tune the making of a plan. They say what the route solver may
+// do in supply's own terms, so that callers need not know the solver.
 type Options struct {
 	// RoadFactor and SpeedKmh turn great-circle distances into travel
 	// times; zero means route.DefaultRoadFactor and route.DefaultSpeedKmh.
 	RoadFactor, SpeedKmh float64
-	// Route tunes the solver (time limit, seed, workers).
-	Route route.Options
+	// TimeLimit bounds the solver's search; zero with Iterations zero
+	// means one second.
+	TimeLimit time.Duration
+	// Iterations bounds the search by steps instead: a search bounded by
+	// iterations alone makes the same plan for a seed on every run.
+	Iterations int
+	// Seed makes the search repeatable.
+	Seed uint64
 }
 
 // MakePlan allocates stock to the day's open requests and plans the routes
@@ -129,7 +136,7 @@ func MakePlan(ctx context.Context, in Input, opt Options) (*Plan, error) {
 		Routes: []Dispatch{}, Left: []Left{}}
 
 	p := b.problem(reqs, allocs)
-	sol := route.Solve(ctx, p, opt.Route)
+	sol := route.Solve(ctx, p, route.Options{TimeLimit: opt.TimeLimit, Iterations: opt.Iterations, Seed: opt.Seed})
 	if err := route.Check(p, sol); err != nil {
 		return nil, errs.E(errs.Internal, "supply: the routes failed the checker: %v", err)
 	}

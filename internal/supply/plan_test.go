@@ -8,7 +8,6 @@ import (
 
 	"outbreak/internal/errs"
 	"outbreak/internal/record"
-	"outbreak/internal/route"
 )
 
 func hours(h float64) record.Duration { return record.Duration(h * float64(time.Hour)) }
@@ -69,7 +68,7 @@ func TestMakePlan(t *testing.T) {
 	done.ID, done.Status = "done", Delivered
 	in.Requests = append(in.Requests, nextDay, unknown, done)
 
-	plan, err := MakePlan(context.Background(), in, Options{Route: route.Options{Iterations: 3000, Seed: 1}})
+	plan, err := MakePlan(context.Background(), in, Options{Iterations: 3000, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +117,7 @@ func TestMakePlan(t *testing.T) {
 		t.Errorf("served %d, left %v", len(served), left)
 	}
 
-	again, err := MakePlan(context.Background(), in, Options{Route: route.Options{Iterations: 3000, Seed: 1}})
+	again, err := MakePlan(context.Background(), in, Options{Iterations: 3000, Seed: 1})
 	if err != nil || again.Km != plan.Km {
 		t.Errorf("the same seed and iterations gave %v km, then %v km (%v)", plan.Km, again.Km, err)
 	}
@@ -139,7 +138,7 @@ func TestMakePlanRefuses(t *testing.T) {
 			t.Parallel()
 			in := smallCity()
 			tt.edit(&in)
-			_, err := MakePlan(context.Background(), in, Options{Route: route.Options{Iterations: 10}})
+			_, err := MakePlan(context.Background(), in, Options{Iterations: 10})
 			if got := fieldOf(err); got != tt.field || !errs.Is(err, errs.Invalid) {
 				t.Errorf("field %q, want %q (error %v)", got, tt.field, err)
 			}
@@ -162,7 +161,7 @@ func TestMakePlanClock(t *testing.T) {
 		Requests: []Request{{ID: "r", Site: "home", Kind: Household, Lat: 52.53, Lon: 13.41, Item: "food", Quantity: 1,
 			SlotFrom: time.Date(2026, 3, 29, 8, 0, 0, 0, berlin), SlotTo: time.Date(2026, 3, 29, 8, 15, 0, 0, berlin), Status: Open}},
 	}
-	plan, err := MakePlan(context.Background(), in, Options{Route: route.Options{Iterations: 100}})
+	plan, err := MakePlan(context.Background(), in, Options{Iterations: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +175,7 @@ func TestMakePlanClock(t *testing.T) {
 	// Planned at 08:30 on the day, the van leaves no earlier, and the slot
 	// that closed at 08:15 is left with the reason.
 	in.Now = time.Date(2026, 3, 29, 8, 30, 0, 0, berlin)
-	plan, err = MakePlan(context.Background(), in, Options{Route: route.Options{Iterations: 100}})
+	plan, err = MakePlan(context.Background(), in, Options{Iterations: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"outbreak/internal/lab"
 	"outbreak/internal/person"
 	"outbreak/internal/place"
+	"outbreak/internal/record"
 	"outbreak/internal/risk"
 	"outbreak/internal/supply"
 	"outbreak/internal/trace"
@@ -91,8 +92,10 @@ var schemaDefs = []schemaDef{
 			"slot_to":   "unloading starts at or before this instant", "service": "how long unloading takes; absent: 10m",
 			"status": "absent: open", "plan": "the plan that dispatched the request"}},
 	{name: "PlanRequest", typ: reflect.TypeFor[planRequest](),
-		desc:  "What to plan: the day, in each depot's time zone, and how long the route planner may search.",
-		notes: map[string]string{"date": "YYYY-MM-DD", "time_limit": "a Go duration up to 1m; absent: 2s", "seed": "the planner's random seed"}},
+		desc: "What to plan: the day, in each depot's time zone, and how long the route planner may search.",
+		notes: map[string]string{"date": "YYYY-MM-DD", "seed": "the planner's random seed",
+			"time_limit": "a Go duration up to " + record.Duration(supply.MaxTimeLimit).String() +
+				"; absent: " + record.Duration(supply.DefaultTimeLimit).String()}},
 	{name: "Plan", typ: reflect.TypeFor[supply.Plan](), paged: true,
 		desc: "A day's deliveries: what each request gets, each vehicle's dispatch list, and the requests left out with why. " +
 			"A draft until dispatched; in a list, allocations and the routes' stops are left out.",

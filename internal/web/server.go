@@ -1,5 +1,6 @@
 // Package web serves Outbreak's JSON API under /api/v1, the OpenAPI 3.1
-// document that describes it at /api/openapi.json, /healthz and /metrics.
+// document that describes it at /api/openapi.json, /healthz and /metrics,
+// and mounts the pages of package pages behind the same middleware.
 //
 // Every route is a row of one table (routes.go) that both registers the
 // handler and writes the OpenAPI document, so the two cannot drift apart.
@@ -8,6 +9,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -15,19 +17,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"outbreak/internal/ingest"
+	"outbreak/internal/supply"
+	"outbreak/internal/web/pages"
 )
 
 // Store is what the API needs of the store: the domain stores of every kind
 // of record (as import and export need them, supply.Store with its plans
-// and dispatch among them), a ping for /healthz and the counts on the home
-// page.
+// and dispatch among them), what the pages it mounts read, and a ping for
+// /healthz.
 type Store interface {
 	ingest.Store
+	pages.Store
 	// Ping returns an error when the store does not answer.
 	Ping(ctx context.Context) error
-	// Counts returns how many residents, places, regions and active_cases
-	// the store holds, for the home page.
-	Counts(ctx context.Context) (map[string]int64, error)
 	// ResidentKnown returns nil for a resident that exists, else NotFound.
 	ResidentKnown(ctx context.Context, id string) error
 }
@@ -39,8 +41,8 @@ type Config struct {
 	// Logger receives one line per request and the details of internal
 	// errors; nil discards them.
 	Logger *slog.Logger
-	// Now is the clock: the default check-in and check-out time, and the
-	// time in new IDs. Nil means time.Now.
+	// Now is the clock: the default check-in and check-out time, the time
+	// in new IDs, and "now" for plans and the pages. Nil means time.Now.
 	Now func() time.Time
 	// Codes keeps the health codes and Tokens signs them; without them the
 	// code routes answer 503.
@@ -65,24 +67,24 @@ type server struct {
 	routes  []route
 	// patterns are the patterns registered on mux, in order.
 	patterns []string
-	// planning holds a token while a plan is made: the solver takes a core
-	// for up to a minute, so plans are made one at a time.
-	planning chan struct{}
+	// planner makes the plans that the API and the pages ask for; one
+	// planner serves both, so that it makes their plans one at a time.
+	planner *supply.Planner
 	// doc is the OpenAPI document, built once from routes.
 	doc     []byte
 	handler http.Handler
 }
 
-// New returns the handler of the whole API. It panics if cfg.Store is nil,
-// which is a wiring mistake, not a condition to handle at run time.
+// New returns the handler of the whole API and the pages. It panics if
+// cfg.Store is nil, which is a wiring mistake, not a condition to handle at
+// run time.
 func New(cfg Config) http.Handler { return newServer(cfg) }
 
 func newServer(cfg Config) *server {
 	if cfg.Store == nil {
 		panic("web: Config.Store is nil")
 	}
-	s := &server{store: cfg.Store, codes: cfg.Codes, tokens: cfg.Tokens, log: cfg.Logger, now: cfg.Now, reg: cfg.Registry, mux: http.NewServeMux(),
-		planning: make(chan struct{}, 1)}
+	s := &server{store: cfg.Store, codes: cfg.Codes, tokens: cfg.Tokens, log: cfg.Logger, now: cfg.Now, reg: cfg.Registry, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -93,17 +95,16 @@ func newServer(cfg Config) *server {
 		s.reg = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(s.reg)
+	s.planner = supply.NewPlanner(s.store, s.now)
 	s.routes = s.table()
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.pattern(), rt.handler)
 		s.patterns = append(s.patterns, rt.pattern())
 	}
 	s.doc = mustJSON(s.openAPI())
-	// Pages, not API routes: not in patterns.
-	s.mux.HandleFunc("GET /{$}", s.home)
-	s.mux.HandleFunc("GET /logistics", s.logisticsPage)
-	s.mux.HandleFunc("POST /logistics/plans", s.planDay)
-	s.mux.HandleFunc("POST /logistics/plans/{id}/dispatch", s.dispatchFromPage)
+	// Pages, not API routes: not in patterns. On the same mux, so that the
+	// middleware below serves them as it serves the API.
+	pages.New(pages.Config{Store: s.store, Planner: s.planner, Problem: s.pageProblem, Logger: s.log, Now: s.now}).Register(s.mux)
 	// Browsers send Sec-Fetch-Site or Origin: a form or script of another
 	// site may not change anything here (plan or dispatch, say). Clients
 	// that are not browsers send neither and pass.
@@ -141,6 +142,16 @@ func (s *server) route(w http.ResponseWriter, r *http.Request) {
 		st.pattern = pattern
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// pageProblem answers a page's failure as problem details, a form that
+// cannot be read as a malformed request.
+func (s *server) pageProblem(w http.ResponseWriter, r *http.Request, err error) {
+	var fe *pages.FormError
+	if errors.As(err, &fe) {
+		err = malformed(fe.Error())
+	}
+	s.problem(w, r, err)
 }
 
 // discardWriter records the status and headers of a response and drops its

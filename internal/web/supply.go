@@ -1,14 +1,11 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"time"
 
-	"outbreak/internal/errs"
 	"outbreak/internal/record"
-	routes "outbreak/internal/route"
 	"outbreak/internal/supply"
 )
 
@@ -18,12 +15,6 @@ type planRequest struct {
 	TimeLimit record.Duration `json:"time_limit,omitzero"`
 	Seed      uint64          `json:"seed,omitempty"`
 }
-
-// Bounds on how long the solver may search for one plan.
-const (
-	defaultPlanTime = 2 * time.Second
-	maxPlanTime     = time.Minute
-)
 
 // supplyRoutes are the routes of delivery plans; depots, vehicles, stock
 // and requests are record kinds.
@@ -44,42 +35,13 @@ func (s *server) supplyRoutes() []route {
 	}
 }
 
-// makePlan plans the deliveries of a day from what the store holds now and
-// saves the plan as a draft.
-func (s *server) makePlan(ctx context.Context, req planRequest) (*supply.Plan, error) {
-	limit := time.Duration(req.TimeLimit)
-	switch {
-	case limit == 0:
-		limit = defaultPlanTime
-	case limit < 0 || limit > maxPlanTime:
-		return nil, errs.Field("time_limit", "from 0s to %s, not %s", maxPlanTime, req.TimeLimit)
-	}
-	if _, err := time.Parse(time.DateOnly, req.Date); err != nil {
-		return nil, errs.Field("date", "not a date like 2026-11-24: %q", req.Date)
-	}
-	select {
-	case s.planning <- struct{}{}:
-		defer func() { <-s.planning }()
-	default:
-		return nil, errs.E(errs.Unavailable, "another plan is being made; try again when it is done")
-	}
-	plan, err := supply.NewPlan(ctx, s.store, req.Date, record.Instant(s.now()), supply.Options{Route: routes.Options{TimeLimit: limit, Seed: req.Seed}})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.store.SavePlan(ctx, plan); err != nil {
-		return nil, err
-	}
-	return plan, nil
-}
-
 func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 	var req planRequest
 	if err := decodeBody(w, r, &req, false); err != nil {
 		s.problem(w, r, err)
 		return
 	}
-	plan, err := s.makePlan(r.Context(), req)
+	plan, err := s.planner.PlanDay(r.Context(), req.Date, time.Duration(req.TimeLimit), req.Seed)
 	if err != nil {
 		s.problem(w, r, err)
 		return

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"outbreak/internal/sqlstore"
 	"outbreak/internal/supply"
@@ -105,9 +108,41 @@ func TestPlanBadInput(t *testing.T) {
 			wantField(t, p, tt.field)
 		}
 		problemOK(t, a.do("GET", "/api/v1/plans?status=draft&color=red", nil), http.StatusUnprocessableEntity)
-		// One plan at a time: while one is made, another waits its turn.
-		a.srv.planning <- struct{}{}
-		problemOK(t, a.do("POST", "/api/v1/plans", obj{"date": "2026-11-02"}), http.StatusServiceUnavailable)
-		<-a.srv.planning
+
+		// One plan at a time: while one is made, another is turned away.
+		held := &heldStore{DB: db, reading: make(chan struct{}), gate: make(chan struct{})}
+		slow := &apiTest{t: t, db: db, srv: newServer(Config{Store: held, Now: func() time.Time { return t0 }})}
+		release := sync.OnceFunc(func() { close(held.gate) })
+		defer release() // should the test fail before it lets the first plan go
+		first := make(chan int)
+		go func() { first <- slow.do("POST", "/api/v1/plans", `{"date": "2026-11-02"}`).Code }()
+		<-held.reading
+		p := problemOK(t, slow.do("POST", "/api/v1/plans", obj{"date": "2026-11-02"}), http.StatusServiceUnavailable)
+		if p.Detail != "another plan is being made; try again when it is done" {
+			t.Errorf("a second plan: %+v", p)
+		}
+		release()
+		// The seed has no vehicles: the first plan fails once it reads them.
+		if code := <-first; code != http.StatusUnprocessableEntity {
+			t.Errorf("the first plan: %d, want 422", code)
+		}
 	})
+}
+
+// heldStore is a real store whose first read of the depots, the first
+// thing a plan reads, waits until the test opens gate: a plan started
+// meanwhile is being made for as long as the test needs.
+type heldStore struct {
+	*sqlstore.DB
+	reading chan struct{} // closed when a plan reads the depots
+	gate    chan struct{}
+	once    sync.Once
+}
+
+func (h *heldStore) Depots(ctx context.Context, f supply.Filter) ([]supply.Depot, string, error) {
+	h.once.Do(func() {
+		close(h.reading)
+		<-h.gate
+	})
+	return h.DB.Depots(ctx, f)
 }

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"context"
@@ -11,23 +11,12 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"outbreak/internal/sqlstore"
-	"outbreak/internal/supply"
 )
-
-// form posts a form to the server and returns the response.
-func (a *apiTest) form(path string, values url.Values) *httptest.ResponseRecorder {
-	a.t.Helper()
-	req := httptest.NewRequest("POST", path, strings.NewReader(values.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	rec := httptest.NewRecorder()
-	a.srv.ServeHTTP(rec, req)
-	return rec
-}
 
 func TestLogisticsActions(t *testing.T) {
 	t.Parallel()
 	stores(t, func(t *testing.T, db *sqlstore.DB) {
-		a := newAPI(t, db)
+		a := newPages(t, db)
 		a.seedSupply()
 		page := a.do("GET", "/logistics?date=2026-11-02", nil)
 		if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), "Home of r1") {
@@ -76,24 +65,17 @@ func TestLogisticsActions(t *testing.T) {
 				t.Errorf("%s: %d, want %d with the error on the page", tt.name, rec.Code, tt.status)
 			}
 		}
-		// A form of another site may not plan or dispatch.
-		for _, path := range []string{"/logistics/plans", "/logistics/plans/" + id + "/dispatch", "/api/v1/plans"} {
-			if rec := a.do("POST", path, "date=2026-11-02", "Sec-Fetch-Site", "cross-site",
-				"Content-Type", "application/x-www-form-urlencoded"); rec.Code != http.StatusForbidden {
-				t.Errorf("a cross-site POST %s: %d, want 403", path, rec.Code)
-			}
-		}
 		if rec := a.do("GET", "/logistics?plan=nope", nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "There is no plan nope") {
 			t.Errorf("an unknown plan: %d", rec.Code)
 		}
 	})
 }
 
-// browserWalk is a tab of headless Chromium on a real server whose store
-// holds seedSupply's records.
+// browserWalk is a tab of headless Chromium on the pages, served over HTTP
+// from a real store that holds seedSupply's records.
 type browserWalk struct {
 	t        *testing.T
-	api      *apiTest
+	api      *pageTest
 	tab      context.Context
 	problems func() []string
 }
@@ -103,9 +85,9 @@ type browserWalk struct {
 func planInBrowser(t *testing.T, query string) *browserWalk {
 	t.Helper()
 	browser := chromium(t)
-	a := newAPI(t, openSQLite(t))
+	a := newPages(t, openSQLite(t))
 	a.seedSupply()
-	srv := httptest.NewServer(a.srv)
+	srv := httptest.NewServer(a.h)
 	t.Cleanup(srv.Close)
 	tab, closeTab := chromedp.NewContext(newBrowser(t, browser))
 	t.Cleanup(closeTab)
@@ -134,7 +116,8 @@ func (w *browserWalk) read(js string) string {
 }
 
 // TestLogisticsWalkInChromium walks the page in a real browser against the
-// real server: it opens the day, plans it, and dispatches the plan.
+// real handlers and store: it opens the day, plans it, and dispatches the
+// plan.
 func TestLogisticsWalkInChromium(t *testing.T) {
 	w := planInBrowser(t, "date=2026-11-02")
 	routes := w.read(`String(document.querySelectorAll("svg.map polyline.route").length)`)
@@ -152,7 +135,10 @@ func TestLogisticsWalkInChromium(t *testing.T) {
 	if notice := w.read(`document.querySelector("p.notice").textContent`); !strings.HasPrefix(notice, "Dispatched") {
 		t.Errorf("after dispatching: notice %q", notice)
 	}
-	food := want[supply.Lot](t, w.api.do("GET", "/api/v1/stock/food1", nil), http.StatusOK)
+	food, err := w.api.db.Lot(context.Background(), "food1")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if food.Quantity != 7 {
 		t.Errorf("food parcels in stock after the dispatch: %d, want 7", food.Quantity)
 	}

@@ -1,4 +1,4 @@
-package web
+package pages
 
 // zhMessages are the pages in Simplified Chinese, with the keys of
 // enMessages. Chinese has no plural, so a count's .one and .other read

@@ -1,4 +1,4 @@
-package web
+package pages
 
 // enMessages are the pages in English, the language a message falls back
 // to when another lacks it. Keys: home.* the home page, lg.* the logistics

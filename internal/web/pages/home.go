@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"html/template"
@@ -40,7 +40,7 @@ type homeView struct {
 	Counts map[string]int64
 }
 
-func (s *server) home(w http.ResponseWriter, r *http.Request) {
+func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 	counts, err := s.store.Counts(r.Context())
 	if err != nil {
 		s.problem(w, r, err)

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"net/http"
@@ -220,7 +220,7 @@ func TestLogisticsPageInChinese(t *testing.T) {
 func TestLogisticsLanguageServed(t *testing.T) {
 	t.Parallel()
 	stores(t, func(t *testing.T, db *sqlstore.DB) {
-		a := newAPI(t, db)
+		a := newPages(t, db)
 		a.seedSupply()
 		for _, tt := range []struct{ path, accept, lang string }{
 			{"/logistics?date=2026-11-02", "", "en"},

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ var notices = map[string]string{
 // maxForm bounds the body of a page's form.
 const maxForm = 64 << 10
 
-func (s *server) logisticsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Site) logisticsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v := &logisticsView{Date: q.Get("date"), Query: q}
 	v.Lang, v.LangParam = pageLang(r)
@@ -39,7 +39,7 @@ func (s *server) logisticsPage(w http.ResponseWriter, r *http.Request) {
 // showLogistics fills v from the store and writes the page: the plan with
 // the given ID, else the newest plan of v.Date (default: nextDay). The
 // page is in the request's language unless v has one already.
-func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logisticsView, planID string, status int) {
+func (s *Site) showLogistics(w http.ResponseWriter, r *http.Request, v *logisticsView, planID string, status int) {
 	ctx := r.Context()
 	var err error
 	if v.Lang == nil {
@@ -133,26 +133,26 @@ func (s *server) showLogistics(w http.ResponseWriter, r *http.Request, v *logist
 }
 
 // planDay makes a plan from the page's form and goes back to the page.
-func (s *server) planDay(w http.ResponseWriter, r *http.Request) {
+func (s *Site) planDay(w http.ResponseWriter, r *http.Request) {
 	if !s.readForm(w, r) {
 		return
 	}
-	req := planRequest{Date: r.PostForm.Get("date")}
+	date := r.PostForm.Get("date")
 	limit, err := record.ParseDuration("time_limit", r.PostForm.Get("time_limit"))
 	var plan *supply.Plan
 	if err == nil {
-		req.TimeLimit = limit
-		plan, err = s.makePlan(r.Context(), req)
+		// The form offers no seed; 0 is the API's default too.
+		plan, err = s.planner.PlanDay(r.Context(), date, time.Duration(limit), 0)
 	}
 	if err != nil {
-		s.pageError(w, r, &logisticsView{Date: req.Date}, "", err)
+		s.pageError(w, r, &logisticsView{Date: date}, "", err)
 		return
 	}
 	http.Redirect(w, r, backToPlan(r, plan.ID, "planned"), http.StatusSeeOther)
 }
 
 // dispatchFromPage dispatches the plan in the path and goes back to it.
-func (s *server) dispatchFromPage(w http.ResponseWriter, r *http.Request) {
+func (s *Site) dispatchFromPage(w http.ResponseWriter, r *http.Request) {
 	if !s.readForm(w, r) {
 		return
 	}
@@ -166,10 +166,10 @@ func (s *server) dispatchFromPage(w http.ResponseWriter, r *http.Request) {
 
 // readForm reads a page's posted form, at most maxForm bytes, or answers
 // that it cannot.
-func (s *server) readForm(w http.ResponseWriter, r *http.Request) bool {
+func (s *Site) readForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		s.problem(w, r, malformed("the form cannot be read: "+err.Error()))
+		s.problem(w, r, &FormError{Err: err})
 		return false
 	}
 	return true
@@ -187,14 +187,14 @@ func backToPlan(r *http.Request, planID, notice string) string {
 
 // pageError shows the page with the message of a user's error (with its
 // status), or answers an internal error as a problem.
-func (s *server) pageError(w http.ResponseWriter, r *http.Request, v *logisticsView, planID string, err error) {
-	p := problemOf(err)
-	if p.Status >= 500 {
+func (s *Site) pageError(w http.ResponseWriter, r *http.Request, v *logisticsView, planID string, err error) {
+	status := errs.Status(err)
+	if status >= 500 {
 		s.problem(w, r, err)
 		return
 	}
 	v.Error = err.Error()
-	s.showLogistics(w, r, v, planID, p.Status)
+	s.showLogistics(w, r, v, planID, status)
 }
 
 // nextDay returns the day to show when none is asked for: the first day, in

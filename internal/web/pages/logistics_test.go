@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"bytes"
@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"outbreak/internal/record"
-	routesolver "outbreak/internal/route"
 	"outbreak/internal/supply"
 )
 
@@ -89,7 +88,7 @@ func newLogisticsTestView(t testing.TB, in supply.Input, plan *supply.Plan) *log
 // the plan is the same on every run.
 func makeLogisticsPlan(t testing.TB, in supply.Input) *supply.Plan {
 	t.Helper()
-	plan, err := supply.MakePlan(context.Background(), in, supply.Options{Route: routesolver.Options{Iterations: 3000, Seed: 1}})
+	plan, err := supply.MakePlan(context.Background(), in, supply.Options{Iterations: 3000, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
