@@ -17,23 +17,43 @@ import (
 	"time"
 
 	"outbreak/internal/codes"
+	"outbreak/internal/errs"
 	"outbreak/internal/record"
 	"outbreak/internal/risk"
 	"outbreak/internal/sqlstore"
 )
 
-// policyPath is where the running policy of a data directory lives; without
-// it the built-in policy runs.
-func policyPath(data string) string { return filepath.Join(data, "policy.yaml") }
+// adoptPolicy stores the data directory's policy.yaml, where servers kept
+// the running policy before it lived in the store, as the running policy
+// when the store has none; the file is then renamed so that it is not taken
+// for the running policy again.
+func adoptPolicy(ctx context.Context, db *sqlstore.DB, data string) error {
+	file := filepath.Join(data, "policy.yaml")
+	src, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, _, err := db.Policy(ctx); !errs.Is(err, errs.NotFound) {
+		return err // the store has a policy: it runs
+	}
+	p, err := risk.Parse(file, src)
+	if err != nil {
+		return err
+	}
+	if err := db.SavePolicy(ctx, src, p.Hash()); err != nil {
+		return err
+	}
+	return os.Rename(file, file+".adopted")
+}
 
-// loadPolicy reads a policy file, or with file "" the running policy of the
-// data directory.
-func loadPolicy(data, file string) (*risk.Policy, error) {
+// runningPolicy returns the policy a file gives, or with file "" the
+// running policy of the store.
+func runningPolicy(ctx context.Context, db *sqlstore.DB, file string) (*risk.Policy, error) {
 	if file == "" {
-		file = policyPath(data)
-		if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
-			return risk.Default(), nil
-		}
+		return codes.NewService(db, nil, 1).Policy(ctx)
 	}
 	src, err := os.ReadFile(file)
 	if err != nil {
@@ -54,11 +74,11 @@ func (f *asOfFlags) register(fs *flag.FlagSet) {
 	f.store.register(fs, "")
 	fs.Var(&f.at, "at", "as of this instant (RFC 3339); default now")
 	fs.StringVar(&f.format, "format", "csv", "csv or json")
-	fs.StringVar(&f.policy, "policy", "", "policy file; default the data directory's policy.yaml, else the built-in one")
+	fs.StringVar(&f.policy, "policy", "", "policy file; default the running policy of the store")
 }
 
 // open checks the flags (a command that reads a city takes no arguments)
-// and opens the policy and the store.
+// and opens the store and the policy.
 func (f *asOfFlags) open(ctx context.Context, e env, name string, pos []string) (*risk.Policy, *sqlstore.DB, error) {
 	switch {
 	case len(pos) != 0:
@@ -68,22 +88,29 @@ func (f *asOfFlags) open(ctx context.Context, e env, name string, pos []string) 
 	case f.store.data == "":
 		return nil, nil, usageError{"--data is required"}
 	}
-	policy, err := loadPolicy(f.store.data, f.policy)
+	db, _, err := f.store.open(ctx, newLogger(e.stderr))
 	if err != nil {
 		return nil, nil, err
 	}
-	db, _, err := f.store.open(ctx, newLogger(e.stderr))
-	return policy, db, err
+	policy, err := runningPolicy(ctx, db, f.policy)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return policy, db, nil
 }
 
 func codesCmd(ctx context.Context, e env, args []string) error {
-	fs := flags(e, "codes", "")
+	fs := flags(e, "codes", "[rebuild]")
 	var f asOfFlags
 	f.register(fs)
 	whatIf := fs.Bool("what-if", false, "print how many codes --policy would change, by region, without applying it")
 	pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
+	}
+	if len(pos) == 1 && pos[0] == "rebuild" {
+		return rebuildCodes(ctx, e, f.store)
 	}
 	if *whatIf && f.policy == "" {
 		return usageError{"--what-if needs --policy NEW"}
@@ -100,7 +127,7 @@ func codesCmd(ctx context.Context, e env, args []string) error {
 	}
 	w := bufio.NewWriter(e.stdout)
 	if *whatIf {
-		current, err := loadPolicy(f.store.data, "")
+		current, err := runningPolicy(ctx, db, "")
 		if err != nil {
 			return fmt.Errorf("the running policy: %w", err)
 		}
@@ -172,4 +199,43 @@ func writeCodes(ctx context.Context, w *bufio.Writer, format string, snap *codes
 	}
 	c.Flush()
 	return c.Error()
+}
+
+// rebuildCodes has every code computed afresh and stored: by the keeper of
+// a running server, which it asks through the feed and waits for, or, when
+// no process keeps the codes, by a keeper of its own, which computes every
+// code when it starts.
+func rebuildCodes(ctx context.Context, e env, sf storeFlags) error {
+	log := newLogger(e.stderr)
+	db, _, err := sf.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	k := codes.NewKeeper(codes.Config{Store: db, Logger: log, Workers: runtime.GOMAXPROCS(0)})
+	service := codes.NewService(db, k, 1)
+	holder, err := db.LeaseHolder(ctx, codes.LeaseName)
+	if err != nil {
+		return err
+	}
+	if holder != "" {
+		if err := db.RequestRebuild(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "asked %s, which keeps the codes, to compute them all again\n", holder)
+	}
+	kctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- k.Run(kctx) }()
+	err = service.Sync(ctx)
+	stop()
+	if err := errors.Join(err, <-done); err != nil {
+		return err
+	}
+	st, err := service.Status(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "every code computed as of %s, feed position %d\n", record.FormatTime(st.Position.At), st.Position.Seq)
+	return nil
 }

@@ -15,7 +15,7 @@ import (
 
 func demo(ctx context.Context, e env, args []string) error {
 	fs := flags(e, "demo", "")
-	var sf storeFlags
+	sf := storeFlags{create: true}
 	sf.register(fs, "outbreak-demo")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	people := fs.Int("people", 50000, "residents of the synthetic city")

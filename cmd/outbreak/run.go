@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"outbreak/internal/errs"
 	"outbreak/internal/seal"
 	"outbreak/internal/sqlstore"
 )
@@ -142,6 +144,11 @@ func parse(e env, fs *flag.FlagSet, args []string) ([]string, error) {
 // storeFlags are the flags of every command that opens the store.
 type storeFlags struct {
 	data, db string
+	// create lets the command make a store where there is none (demo,
+	// migrate, import --create); other commands refuse a data directory
+	// or database that holds none, so that a mistyped path is not taken
+	// for a new, empty city.
+	create bool
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet, defaultData string) {
@@ -154,14 +161,21 @@ func (s *storeFlags) open(ctx context.Context, log *slog.Logger) (*sqlstore.DB, 
 	if s.data == "" {
 		return nil, nil, usageError{"--data is required"}
 	}
+	keys := filepath.Join(s.data, "keys", "seal")
+	if !s.create {
+		if _, err := os.Stat(keys); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, errs.E(errs.NotFound, "%s holds no Outbreak store (no %s); make one with `outbreak migrate --data %s`, "+
+				"`outbreak demo --data %s` or a first `outbreak import --create`", s.data, keys, s.data, s.data)
+		}
+	}
 	if err := os.MkdirAll(s.data, 0o700); err != nil {
 		return nil, nil, err
 	}
-	ring, err := seal.Open(filepath.Join(s.data, "keys", "seal"))
+	ring, err := seal.Open(keys)
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: s.db, Dir: s.data, Sealer: ring, Logger: log})
+	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: s.db, Dir: s.data, Sealer: ring, Logger: log, MustExist: !s.create})
 	if err != nil {
 		return nil, nil, err
 	}

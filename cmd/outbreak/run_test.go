@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,7 +47,8 @@ func smallCity(t *testing.T, dir, data string, environ map[string]string) {
 			"r1,Li Lei,+8613800000001,li@example.org,zh,Asia/Shanghai,cn.p1\nr2,Han Meimei,,,en,Asia/Shanghai,cn.p1\n"),
 	}
 	for _, kind := range []string{"regions", "places", "residents"} {
-		if _, _, err := outbreak(t, environ, "import", "--data", data, kind, files[kind]); err != nil {
+		// The first import makes the store.
+		if _, _, err := outbreak(t, environ, "import", "--create", "--data", data, kind, files[kind]); err != nil {
 			t.Fatalf("import %s: %v", kind, err)
 		}
 	}
@@ -62,6 +65,18 @@ func TestUsage(t *testing.T) {
 	}
 	if _, _, err := outbreak(t, nil, "import", "--data", t.TempDir(), "visits"); exitCode(err) != 2 {
 		t.Fatalf("import without a file: %v", err)
+	}
+	// A data directory without a store is refused, naming it, and left as
+	// it was: a mistyped path is not a new, empty city.
+	missing := filepath.Join(t.TempDir(), "typo")
+	for _, args := range [][]string{{"serve"}, {"export", "visits"}, {"codes"}, {"trace"}, {"supply", "plan"}} {
+		_, _, err := outbreak(t, nil, append(args, "--data", missing)...)
+		if err == nil || !strings.Contains(err.Error(), missing+" holds no Outbreak store") {
+			t.Errorf("%s on a directory without a store: %v", args[0], err)
+		}
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a refused command made %s", missing)
 	}
 }
 
@@ -94,12 +109,20 @@ func TestImportExport(t *testing.T) {
 	}
 	// --skip-bad imports the rest and keeps the bad lines.
 	rejects := filepath.Join(dir, "rejects.csv")
+	// The file's first two visits are stored already: they are skipped.
 	out, _, err = outbreak(t, env, "import", "visits", badFile, "--skip-bad", "--rejects", rejects)
-	if err != nil || !strings.Contains(out, "imported 3 visits") || !strings.Contains(out, "rejected 1 lines") {
+	if err != nil || !strings.Contains(out, "imported 1 visits") || !strings.Contains(out, "skipped 2 stored already") ||
+		!strings.Contains(out, "rejected 1 lines") {
 		t.Fatalf("--skip-bad: %q, %v", out, err)
 	}
-	if b, _ := os.ReadFile(rejects); !strings.Contains(string(b), "2026-11-02T07:00:00Z") {
+	if b, _ := os.ReadFile(rejects); string(b) != "person,place,check_in,check_out,rejected\n"+
+		"r1,v2,2026-11-02T08:00:00Z,2026-11-02T07:00:00Z,line 4: check_out: before check_in\n" {
 		t.Fatalf("reject file: %q", b)
+	}
+	// Imported again, the good file stores nothing twice.
+	if out, _, err = outbreak(t, env, "import", "visits", write(t, dir, "again.csv", good)); err != nil ||
+		!strings.Contains(out, "imported 0 visits") || !strings.Contains(out, "skipped 2 stored already") {
+		t.Fatalf("import again: %q, %v", out, err)
 	}
 	// Residents export with their personal fields opened, as NDJSON.
 	nd, _, err := outbreak(t, env, "export", "residents", "--format", "ndjson")

@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"outbreak/internal/codes"
-	"outbreak/internal/risk"
 	"outbreak/internal/sqlstore"
 	"outbreak/internal/web"
 )
@@ -40,12 +39,11 @@ func serve(ctx context.Context, e env, args []string) error {
 // then drains requests in flight for up to ten seconds. It prints the URL
 // once it is listening. data holds the policy and the code-signing keys.
 func listenAndServe(ctx context.Context, e env, log *slog.Logger, db *sqlstore.DB, data, addr string) error {
-	policy, err := loadPolicy(data, "")
-	if err != nil {
+	if err := adoptPolicy(ctx, db, data); err != nil {
 		return err
 	}
-	keeper := codes.NewKeeper(codes.Config{Store: db, Engine: risk.NewEngine(policy), Logger: log, Now: time.Now,
-		Workers: runtime.GOMAXPROCS(0)})
+	workers := runtime.GOMAXPROCS(0)
+	keeper := codes.NewKeeper(codes.Config{Store: db, Logger: log, Now: time.Now, Workers: workers})
 	tokens, err := openTokens(data)
 	if err != nil {
 		return err
@@ -53,7 +51,7 @@ func listenAndServe(ctx context.Context, e env, log *slog.Logger, db *sqlstore.D
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h := web.New(web.Config{Store: db, Logger: log, Now: time.Now, Registry: reg,
-		Codes: &codes.Service{Keeper: keeper, PolicyFile: policyPath(data)}, Tokens: tokens})
+		Codes: codes.NewService(db, keeper, workers), Tokens: tokens})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err

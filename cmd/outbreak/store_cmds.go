@@ -16,7 +16,7 @@ import (
 
 func migrate(ctx context.Context, e env, args []string) error {
 	fs := flags(e, "migrate", "")
-	var sf storeFlags
+	sf := storeFlags{create: true}
 	sf.register(fs, "")
 	if _, err := parse(e, fs, args); err != nil {
 		return err
@@ -39,6 +39,7 @@ func importCmd(ctx context.Context, e env, args []string) error {
 	var sf storeFlags
 	sf.register(fs, "")
 	format := fs.String("format", "", "csv or ndjson; empty = from the file name")
+	fs.BoolVar(&sf.create, "create", false, "make the store if --data (or --db) holds none yet")
 	skipBad := fs.Bool("skip-bad", false, "put bad lines in a reject file instead of stopping")
 	rejects := fs.String("rejects", "", "reject file for --skip-bad (default FILE.rejects)")
 	pos, err := parse(e, fs, args)
@@ -97,6 +98,9 @@ func importCmd(ctx context.Context, e env, args []string) error {
 	}
 	secs := time.Since(start).Seconds()
 	fmt.Fprintf(e.stdout, "imported %d %s in %.1fs (%.0f/s)\n", res.Imported, kind, secs, float64(res.Imported)/secs)
+	if res.Skipped > 0 {
+		fmt.Fprintf(e.stdout, "skipped %d stored already (the same person, place and check-in)\n", res.Skipped)
+	}
 	if rejectFile != nil {
 		if err := rejectFile.Sync(); err != nil {
 			return err

@@ -37,7 +37,7 @@ func simCity(t *testing.T, people string) (city, data string) {
 		t.Fatal(err)
 	}
 	for _, kind := range ingest.Kinds() {
-		if _, _, err := outbreak(t, nil, "import", "--data", data, kind, filepath.Join(city, kind+".csv")); err != nil {
+		if _, _, err := outbreak(t, nil, "import", "--create", "--data", data, kind, filepath.Join(city, kind+".csv")); err != nil {
 			t.Fatalf("import %s: %v", kind, err)
 		}
 	}

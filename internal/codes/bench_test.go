@@ -1,4 +1,4 @@
-package codes
+package codes_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"outbreak/internal/codes"
 	"outbreak/internal/risk"
 	"outbreak/internal/sqlstore/benchdata"
 )
@@ -20,7 +21,7 @@ func BenchmarkFullRecompute(b *testing.B) {
 	policy := risk.Default()
 	for b.Loop() {
 		start := time.Now()
-		snap, err := Load(ctx, db, policy.Rules(), now, runtime.GOMAXPROCS(0))
+		snap, err := codes.Load(ctx, db, policy.Rules(), now, runtime.GOMAXPROCS(0))
 		if err != nil {
 			b.Fatal(err)
 		}

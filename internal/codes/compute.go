@@ -25,16 +25,26 @@ type Snapshot struct {
 	// Horizons holds when each case person's exposures may next change by
 	// time alone.
 	Horizons map[string]time.Time
-	// All is every case stored and Levels every region level, known at
-	// now or not.
+	// All is every case stored, Regions the region tree and Levels every
+	// region level, known at now or not.
 	All     []cases.Case
+	Regions []place.Region
 	Levels  []place.Level
 	facts   *factSet
 	workers int
 }
 
 // Load traces every case known at now and reads every resident's facts.
-func Load(ctx context.Context, s Store, rules trace.Rules, now time.Time, workers int) (*Snapshot, error) {
+func Load(ctx context.Context, s Records, rules trace.Rules, now time.Time, workers int) (*Snapshot, error) {
+	idx, err := s.TraceIndex(ctx, rules.DefaultDwell)
+	if err != nil {
+		return nil, err
+	}
+	return load(ctx, s, idx, rules, now, workers)
+}
+
+// load is Load over an index the caller keeps.
+func load(ctx context.Context, s Records, idx trace.Source, rules trace.Rules, now time.Time, workers int) (*Snapshot, error) {
 	all, err := AllCases(ctx, s)
 	if err != nil {
 		return nil, err
@@ -44,19 +54,16 @@ func Load(ctx context.Context, s Store, rules trace.Rules, now time.Time, worker
 	if err != nil {
 		return nil, err
 	}
-	idx, err := s.TraceIndex(ctx, rules.DefaultDwell)
-	if err != nil {
-		return nil, err
-	}
-	snap := &Snapshot{Now: now, Cases: known, All: all, Levels: levels, workers: max(1, workers), ByCase: map[string][]trace.Exposure{}, Horizons: map[string]time.Time{},
-		facts: newFactSet(now, rules, regions)}
+	snap := &Snapshot{Now: now, Cases: known, All: all, Regions: regions, Levels: levels, workers: max(1, workers),
+		ByCase: map[string][]trace.Exposure{}, Horizons: map[string]time.Time{},
+		facts: newFactSet(now, rules, trace.NewRegions(regions, levels))}
 	err = trace.EachLatest(ctx, idx, rules, now, known, known, workers, func(cp string, es []trace.Exposure, horizon time.Time) error {
 		snap.Exposures += len(es)
 		if !horizon.IsZero() {
 			snap.Horizons[cp] = horizon
 		}
 		snap.ByCase[cp] = es
-		snap.facts.addExposures(snap.ByCase[cp])
+		snap.facts.addExposures(es)
 		return nil
 	})
 	if err != nil {
@@ -81,7 +88,7 @@ func (s *Snapshot) People() int { return len(s.facts.m) }
 // Evaluate computes every resident's code under a policy, on the snapshot's
 // workers, and calls fn with each, with the resident's home region, in ID
 // order.
-func (s *Snapshot) Evaluate(ctx context.Context, st Store, p *risk.Policy, fn func(home string, c risk.Code) error) error {
+func (s *Snapshot) Evaluate(ctx context.Context, st Records, p *risk.Policy, fn func(home string, c risk.Code) error) error {
 	const batch = 4096
 	var facts []*risk.Facts
 	var homes []string
@@ -117,7 +124,7 @@ func evaluateAll(p *risk.Policy, facts []*risk.Facts, now time.Time, workers int
 	errs := make([]error, len(facts))
 	var wg sync.WaitGroup
 	per := (len(facts) + workers - 1) / max(1, workers)
-	for lo := 0; lo < len(facts); lo += per {
+	for lo := 0; lo < len(facts); lo += max(1, per) {
 		wg.Go(func() {
 			for i := lo; i < min(lo+per, len(facts)); i++ {
 				codes[i], errs[i] = p.Evaluate(facts[i], now)

@@ -2,255 +2,258 @@ package codes
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
 	"log/slog"
-	"maps"
-	"slices"
+	"os"
 	"sync"
 	"time"
 
-	"outbreak/internal/cases"
 	"outbreak/internal/errs"
-	"outbreak/internal/record"
-	"outbreak/internal/risk"
-	"outbreak/internal/trace"
 )
 
-// Keeper keeps every resident's code current while the server runs. It
-// computes all codes when it starts (and again every Rebuild, which picks up
-// records that other processes imported); after that a stored record
-// recomputes just the residents it can change, and each code is recomputed
-// when time alone changes it. Codes are derived, so they live in memory and
-// are rebuilt after a restart from the records, which are durable.
+// Keeper keeps every resident's code stored and current. One keeper at a
+// time per database does the work: it holds a lease in the store, renews
+// it while it runs, and another process's keeper takes over when it dies.
+// The keeper that holds the lease computes every code when it starts and
+// stores what differs from the stored codes, then follows the change feed
+// and the passage of time, storing each step's codes, color changes and
+// feed position in one transaction.
 type Keeper struct {
 	store   Store
-	engine  *risk.Engine
 	log     *slog.Logger
 	now     func() time.Time
 	workers int
-	rebuild time.Duration
-	changes chan any
-	wake    chan struct{}
+	lease   Lease
+	poll    time.Duration
+	pol     *policies
+	syncs   chan chan error
 
-	mu    sync.RWMutex
-	ready bool
-	st    *state
-	// behind is set until every code has been computed, and again when a
-	// change did not fit the queue, an update failed or the policy changed:
-	// the next round computes every code.
-	behind bool
+	mu      sync.Mutex
+	holding bool
+	pos     Position
+	moved   chan struct{} // closed when pos advances or the lease changes hands
+
+	// Owned by the goroutine of Run.
+	st  *state
+	idx Index
 }
+
+// Consumer is the keeper's name among the readers of the feed.
+const Consumer = "codes"
+
+// LeaseName is the name of the keeper's lease.
+const LeaseName = "codes"
 
 // Config wires a Keeper.
 type Config struct {
 	Store  Store
-	Engine *risk.Engine
 	Logger *slog.Logger
-	// Now is the clock; nil means time.Now.
+	// Now is the clock of the codes ("now" as the rules read it); nil
+	// means time.Now. The lease runs on the store's clock.
 	Now func() time.Time
 	// Workers trace in parallel; 0 means 1.
 	Workers int
-	// Rebuild is how often every code is computed afresh; 0 means hourly.
-	Rebuild time.Duration
+	// Holder names this process in the lease; empty makes a name of the
+	// host, the process ID and a random part.
+	Holder string
+	// LeaseTTL is how long a lease holds without renewal, and so how soon
+	// another process takes over from a keeper that died; 0 means 6s.
+	LeaseTTL time.Duration
+	// Poll is how often the keeper looks at the feed for changes that
+	// other processes committed (its own process's commits wake it at
+	// once); 0 means 250ms.
+	Poll time.Duration
 }
 
-// state is what the keeper derives from the records.
-type state struct {
-	now     time.Time
-	cases   []cases.Case // known at now
-	regions *trace.Regions
-	// exp holds each person's exposures by case person; contacts the
-	// people exposed to each case person.
-	exp      map[string]map[string][]trace.Exposure
-	contacts map[string]map[string]bool
-	codes    map[string]risk.Code // residents with any fact
-	due      dueHeap
-	dueAt    map[string]time.Time
-}
-
-// NewKeeper returns a keeper; Run computes the codes and keeps them.
+// NewKeeper returns a keeper; Run keeps the codes while it holds the lease.
 func NewKeeper(cfg Config) *Keeper {
-	k := &Keeper{store: cfg.Store, engine: cfg.Engine, log: cfg.Logger, now: cfg.Now, workers: max(1, cfg.Workers),
-		rebuild: cfg.Rebuild, changes: make(chan any, 1<<16), wake: make(chan struct{}, 1), behind: true}
+	k := &Keeper{store: cfg.Store, log: cfg.Logger, now: cfg.Now, workers: max(1, cfg.Workers), poll: cfg.Poll,
+		lease: Lease{Name: LeaseName, Holder: cfg.Holder, TTL: cfg.LeaseTTL}, syncs: make(chan chan error),
+		moved: make(chan struct{})}
 	if k.log == nil {
 		k.log = slog.New(slog.DiscardHandler)
 	}
 	if k.now == nil {
 		k.now = time.Now
 	}
-	if k.rebuild <= 0 {
-		k.rebuild = time.Hour
+	if k.poll <= 0 {
+		k.poll = 250 * time.Millisecond
 	}
+	if k.lease.TTL <= 0 {
+		k.lease.TTL = 6 * time.Second
+	}
+	if k.lease.Holder == "" {
+		host, _ := os.Hostname()
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		k.lease.Holder = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	}
+	k.pol = newPolicies(cfg.Store)
 	return k
 }
 
-// Stored tells the keeper of a record the server stored: a case, visit,
-// stay, lab result, declaration, region level or appeal. It never blocks.
-func (k *Keeper) Stored(item any) {
-	select {
-	case k.changes <- item:
-	default:
-		k.mu.Lock()
-		k.behind = true
-		k.mu.Unlock()
-	}
-}
+// Holder returns the name this keeper holds the lease under.
+func (k *Keeper) Holder() string { return k.lease.Holder }
 
-// Reload asks for every code to be computed afresh, as after a policy change.
-func (k *Keeper) Reload() {
-	k.mu.Lock()
-	k.behind = true
-	k.mu.Unlock()
-	select {
-	case k.wake <- struct{}{}:
-	default:
-	}
-}
+// errLeaseLost ends a keeper's turn when another process took the lease.
+var errLeaseLost = errs.E(errs.Conflict, "the keeper's lease was taken by another process")
 
-// Code returns a resident's code: green without reasons for a resident
-// with no facts (Unavailable until the first computation is done).
-func (k *Keeper) Code(person string) (risk.Code, error) {
-	k.mu.RLock()
-	defer k.mu.RUnlock()
-	if !k.ready {
-		return risk.Code{}, errs.E(errs.Unavailable, "health codes are being computed; try again shortly")
-	}
-	if c, ok := k.st.codes[person]; ok {
-		return c, nil
-	}
-	return risk.Code{Person: person, Color: "green", Reasons: []risk.Reason{}}, nil
-}
-
-// Chains returns the clusters of cases linked by exposures, as last computed.
-func (k *Keeper) Chains() ([]trace.Cluster, error) {
-	k.mu.RLock()
-	defer k.mu.RUnlock()
-	if !k.ready {
-		return nil, errs.E(errs.Unavailable, "health codes are being computed; try again shortly")
-	}
-	var among []trace.Exposure
-	for _, c := range k.st.cases {
-		for _, es := range k.st.exp[c.Person] {
-			among = append(among, es...)
-		}
-	}
-	return trace.Chains(k.st.cases, among), nil
-}
-
-// Run computes every code and keeps them current until ctx ends.
+// Run keeps the codes until ctx ends: it waits for the lease, and while it
+// holds it computes every code and then follows the feed and the clock.
+// It returns nil when ctx ends.
 func (k *Keeper) Run(ctx context.Context) error {
-	rebuild := time.NewTicker(k.rebuild)
-	defer rebuild.Stop()
 	for ctx.Err() == nil {
-		k.mu.RLock()
-		behind := k.behind
-		k.mu.RUnlock()
-		if behind {
-			k.step(ctx, func() error { return k.build(ctx) })
+		held, err := k.store.TakeLease(ctx, k.lease)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				k.log.ErrorContext(ctx, "codes: taking the lease", "err", err)
+			}
+		case held:
+			err := k.turn(ctx)
+			k.setHolding(false)
+			k.st, k.idx = nil, nil
+			if ctx.Err() != nil {
+				// Stopping: another process may take over at once.
+				_ = k.store.DropLease(context.WithoutCancel(ctx), k.lease)
+				return nil
+			}
+			if err != nil {
+				k.log.ErrorContext(ctx, "codes: the keeper stopped; it will start again", "err", err)
+			}
 			continue
 		}
-		timer := time.NewTimer(k.untilDue())
 		select {
 		case <-ctx.Done():
-		case item := <-k.changes:
-			batch := []any{item}
-		drain:
-			for len(batch) < 10000 {
-				select {
-				case item := <-k.changes:
-					batch = append(batch, item)
-				default:
-					break drain
-				}
+		case <-time.After(k.lease.TTL / 3):
+		}
+	}
+	return nil
+}
+
+// turn is one spell of holding the lease: it computes every code, then
+// follows changes until ctx ends, the lease is lost or a step fails. A
+// goroutine renews the lease meanwhile, so that a long computation keeps
+// it.
+func (k *Keeper) turn(ctx context.Context) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(k.lease.TTL / 3):
 			}
-			k.step(ctx, func() error { return k.apply(ctx, batch) })
+			held, err := k.store.TakeLease(ctx, k.lease)
+			if err == nil && !held {
+				cancel(errLeaseLost)
+				return
+			}
+		}
+	}()
+	defer func() { cancel(nil); <-renewed }()
+	k.log.InfoContext(ctx, "codes: this process keeps the codes", "holder", k.lease.Holder)
+	if err := k.build(ctx); err != nil {
+		return errors.Join(err, context.Cause(ctx))
+	}
+	k.setHolding(true)
+	for {
+		changed := k.store.Changed()
+		if err := k.step(ctx); err != nil {
+			return errors.Join(err, context.Cause(ctx))
+		}
+		timer := time.NewTimer(min(k.untilDue(), k.poll))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			if errors.Is(context.Cause(ctx), errLeaseLost) {
+				return errLeaseLost
+			}
+			return nil
+		case <-changed:
 		case <-timer.C:
-			k.step(ctx, func() error { return k.expire(ctx) })
-		case <-k.wake:
-		case <-rebuild.C:
-			k.Reload()
+		case reply := <-k.syncs:
+			err := k.step(ctx)
+			reply <- err
+			if err != nil {
+				timer.Stop()
+				return err
+			}
 		}
 		timer.Stop()
 	}
-	return nil
 }
 
-// step runs one round of work. When it fails, every code is computed again
-// next, after a pause if computing every code was what failed.
-func (k *Keeper) step(ctx context.Context, work func() error) {
-	k.mu.RLock()
-	rebuilding := k.behind
-	k.mu.RUnlock()
-	err := work()
-	if err == nil || ctx.Err() != nil {
-		return
-	}
-	k.log.ErrorContext(ctx, "codes: an update failed; every code will be computed again", "err", err)
+func (k *Keeper) setHolding(h bool) {
 	k.mu.Lock()
-	k.behind = true
-	k.mu.Unlock()
-	if rebuilding {
+	defer k.mu.Unlock()
+	if k.holding != h {
+		k.holding = h
+		close(k.moved)
+		k.moved = make(chan struct{})
+	}
+}
+
+// advance records the position a step stored.
+func (k *Keeper) advance(p Position) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.pos = p
+	close(k.moved)
+	k.moved = make(chan struct{})
+}
+
+// Sync returns once every change committed before the call is applied and
+// stored, and, when this process keeps the codes, every code that time has
+// made due by now is computed again. When another process keeps them, it
+// waits for the stored position to pass the changes.
+func (k *Keeper) Sync(ctx context.Context) error {
+	head, err := k.store.Head(ctx)
+	if err != nil {
+		return err
+	}
+	for {
+		k.mu.Lock()
+		holding, moved := k.holding, k.moved
+		k.mu.Unlock()
+		if holding {
+			reply := make(chan error, 1)
+			select {
+			case k.syncs <- reply:
+				if err := <-reply; err != nil {
+					return err
+				}
+				k.mu.Lock()
+				done := k.pos.Seq >= head
+				k.mu.Unlock()
+				if done {
+					return nil
+				}
+				continue
+			case <-moved:
+				continue
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		}
+		p, err := k.store.Position(ctx, Consumer)
+		if err != nil {
+			return err
+		}
+		if p.Seq >= head {
+			return nil
+		}
 		select {
+		case <-moved:
+		case <-time.After(50 * time.Millisecond):
 		case <-ctx.Done():
-		case <-time.After(10 * time.Second):
+			return context.Cause(ctx)
 		}
-	}
-}
-
-// build computes every code from the records.
-func (k *Keeper) build(ctx context.Context) error {
-	k.mu.Lock()
-	k.behind = false
-	k.mu.Unlock()
-	start := time.Now()
-	now, policy := record.Instant(k.now()), k.engine.Policy()
-	snap, err := Load(ctx, k.store, policy.Rules(), now, k.workers)
-	if err != nil {
-		return err
-	}
-	st := &state{now: now, cases: snap.Cases, regions: snap.facts.regions, exp: map[string]map[string][]trace.Exposure{},
-		contacts: map[string]map[string]bool{}, codes: map[string]risk.Code{}, dueAt: map[string]time.Time{}}
-	for cp, es := range snap.ByCase {
-		st.setExposures(cp, es)
-	}
-	for cp, at := range snap.Horizons {
-		st.schedule(at, retraceDue{cp})
-	}
-	for _, c := range snap.All {
-		st.future(c, now)
-	}
-	for _, l := range snap.Levels {
-		st.future(l, now)
-	}
-	facts := slices.Collect(maps.Values(snap.facts.m))
-	codes, err := evaluateAll(policy, facts, now, k.workers)
-	if err != nil {
-		return err
-	}
-	for i, c := range codes {
-		st.put(facts[i].Person, c, now)
-	}
-	k.mu.Lock()
-	k.st, k.ready = st, true
-	k.mu.Unlock()
-	k.log.InfoContext(ctx, "codes: computed every code", "cases", len(snap.Cases), "exposures", snap.Exposures,
-		"residents_with_facts", snap.People(), "took", time.Since(start).Round(time.Millisecond).String())
-	return nil
-}
-
-// setExposures replaces the exposures to one case person.
-func (st *state) setExposures(cp string, es []trace.Exposure) {
-	for p := range st.contacts[cp] {
-		delete(st.exp[p], cp)
-	}
-	delete(st.contacts, cp)
-	for _, e := range es {
-		if st.exp[e.Person] == nil {
-			st.exp[e.Person] = map[string][]trace.Exposure{}
-		}
-		if st.contacts[cp] == nil {
-			st.contacts[cp] = map[string]bool{}
-		}
-		st.exp[e.Person][cp] = append(st.exp[e.Person][cp], e)
-		st.contacts[cp][e.Person] = true
 	}
 }

@@ -2,26 +2,65 @@ package codes
 
 import (
 	"context"
-	"os"
-	"path/filepath"
+	"encoding/json"
 	"time"
 
 	"outbreak/internal/cases"
+	"outbreak/internal/errs"
 	"outbreak/internal/risk"
 	"outbreak/internal/trace"
 )
 
-// Service is what the API offers about health codes: the keeper's codes,
-// tracing of one case on demand, and the policy with its what-if.
+// Service is what the API offers about health codes. It answers from the
+// store, so every replica answers the same whichever keeps the codes.
 type Service struct {
-	*Keeper
-	// PolicyFile is where a new policy is saved, so that it runs again
-	// after a restart; empty keeps it in memory only.
-	PolicyFile string
+	store   Store
+	keeper  *Keeper
+	pol     *policies
+	workers int
+}
+
+// NewService returns the service of a store; keeper, this process's keeper,
+// serves Sync.
+func NewService(store Store, keeper *Keeper, workers int) *Service {
+	return &Service{store: store, keeper: keeper, pol: newPolicies(store), workers: max(1, workers)}
+}
+
+// Code returns a resident's stored code; a resident without one is green
+// with no reasons as of the keeper's position. Before the codes were ever
+// computed it is Unavailable.
+func (s *Service) Code(ctx context.Context, person string) (Stored, error) {
+	c, err := s.store.StoredCode(ctx, person)
+	if !errs.Is(err, errs.NotFound) {
+		return c, err
+	}
+	pos, err := s.store.Position(ctx, Consumer)
+	if err != nil {
+		return Stored{}, err
+	}
+	if pos.At.IsZero() {
+		return Stored{}, errs.E(errs.Unavailable, "health codes have not been computed yet; try again shortly")
+	}
+	return Stored{Code: greenCode(person), AsOf: pos.At, Seq: pos.Seq}, nil
+}
+
+// Chains returns the clusters of linked cases as the keeper last stored
+// them.
+func (s *Service) Chains(ctx context.Context) ([]trace.Cluster, error) {
+	body, _, err := s.store.Derived(ctx, ChainsName)
+	if errs.Is(err, errs.NotFound) {
+		return nil, errs.E(errs.Unavailable, "health codes have not been computed yet; try again shortly")
+	}
+	if err != nil {
+		return nil, err
+	}
+	var cs []trace.Cluster
+	return cs, json.Unmarshal(body, &cs)
 }
 
 // Exposures traces one case as of at: every exposure, not only the latest
-// per person that codes keep.
+// per person that codes keep, sorted by person, case, degree, via, place
+// and start.
 func (s *Service) Exposures(ctx context.Context, caseID string, at time.Time) ([]trace.Exposure, error) {
 	c, err := s.store.Case(ctx, caseID)
 	if err != nil {
@@ -31,13 +70,16 @@ func (s *Service) Exposures(ctx context.Context, caseID string, at time.Time) ([
 	if err != nil {
 		return nil, err
 	}
-	traced := trace.Known([]cases.Case{c}, at)
-	rules := s.engine.Policy().Rules()
+	policy, err := s.pol.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rules := policy.Rules()
 	idx, err := s.store.TraceIndex(ctx, rules.DefaultDwell)
 	if err != nil {
 		return nil, err
 	}
-	es, err := trace.Run(ctx, idx, rules, at, known, traced, s.workers)
+	es, err := trace.Run(ctx, idx, rules, at, known, trace.Known([]cases.Case{c}, at), s.workers)
 	if es == nil {
 		es = []trace.Exposure{}
 	}
@@ -45,30 +87,14 @@ func (s *Service) Exposures(ctx context.Context, caseID string, at time.Time) ([
 }
 
 // Policy returns the running policy.
-func (s *Service) Policy() *risk.Policy { return s.engine.Policy() }
+func (s *Service) Policy(ctx context.Context) (*risk.Policy, error) { return s.pol.current(ctx) }
 
-// SetPolicy compiles a policy and, when it compiles, makes it the running
-// one, saves it and recomputes every code. A policy that does not compile is
-// refused with the position of the fault and the running one stays.
-func (s *Service) SetPolicy(src []byte) error {
-	if err := s.engine.Load("policy.yaml", src); err != nil {
-		return err
-	}
-	defer s.Reload()
-	if s.PolicyFile != "" {
-		tmp := s.PolicyFile + ".new"
-		if err := os.WriteFile(tmp, src, 0o600); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, s.PolicyFile); err != nil {
-			return err
-		}
-		if d, err := os.Open(filepath.Dir(s.PolicyFile)); err == nil {
-			d.Sync()
-			d.Close()
-		}
-	}
-	return nil
+// SetPolicy compiles a policy and, when it compiles, stores it as the
+// running one: the keeper computes every code again. A policy that does
+// not compile is refused with the position of the fault (Invalid) and the
+// running one stays.
+func (s *Service) SetPolicy(ctx context.Context, src []byte) (*risk.Policy, error) {
+	return s.pol.set(ctx, src)
 }
 
 // WhatIf reports how many codes a policy would change at an instant, by
@@ -78,7 +104,10 @@ func (s *Service) WhatIf(ctx context.Context, src []byte, at time.Time) (risk.Re
 	if err != nil {
 		return risk.Report{}, err
 	}
-	current := s.engine.Policy()
+	current, err := s.pol.current(ctx)
+	if err != nil {
+		return risk.Report{}, err
+	}
 	old, err := Load(ctx, s.store, current.Rules(), at, s.workers)
 	if err != nil {
 		return risk.Report{}, err
@@ -90,4 +119,47 @@ func (s *Service) WhatIf(ctx context.Context, src []byte, at time.Time) (risk.Re
 		}
 	}
 	return WhatIf(ctx, s.store, old, next, current, proposed)
+}
+
+// Status is how far the stored codes follow the feed.
+type Status struct {
+	// Position is the keeper's: the last change applied, and the instant
+	// the codes were computed for.
+	Position Position `json:"position"`
+	// Head is the last change committed; Behind counts the changes not
+	// yet applied.
+	Head   int64 `json:"head"`
+	Behind int64 `json:"behind"`
+	// Keeper names the process that holds the keeper's lease, "" for
+	// none.
+	Keeper string `json:"keeper"`
+}
+
+// Status reports how far the stored codes follow the feed.
+func (s *Service) Status(ctx context.Context) (Status, error) {
+	pos, err := s.store.Position(ctx, Consumer)
+	if err != nil {
+		return Status{}, err
+	}
+	head, err := s.store.Head(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	holder, err := s.store.LeaseHolder(ctx, LeaseName)
+	return Status{Position: pos, Head: head, Behind: max(0, head-pos.Seq), Keeper: holder}, err
+}
+
+// Sync returns once the stored codes reflect every change committed before
+// the call (see Keeper.Sync).
+func (s *Service) Sync(ctx context.Context) error {
+	if s.keeper == nil {
+		return errs.E(errs.Unavailable, "this process runs no keeper")
+	}
+	return s.keeper.Sync(ctx)
+}
+
+// CodeChangesSince returns at most limit changes of the code-change log
+// after seq, in order.
+func (s *Service) CodeChangesSince(ctx context.Context, seq int64, limit int) ([]Change, error) {
+	return s.store.CodeChangesSince(ctx, seq, limit)
 }

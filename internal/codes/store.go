@@ -1,7 +1,8 @@
-// Package codes keeps every resident's health code: it gathers what is
-// known about residents at an instant from the store, traces the cases,
-// evaluates the policy, and keeps the codes current as facts change and time
-// passes.
+// Package codes keeps every resident's health code. A snapshot (Load)
+// computes codes afresh at any instant; the keeper follows the store's
+// change feed and the passage of time, and stores the codes, the log of
+// their color changes and its own position, so that a restarted server or
+// another replica answers at once from what is stored.
 package codes
 
 import (
@@ -10,6 +11,7 @@ import (
 
 	"outbreak/internal/approval"
 	"outbreak/internal/cases"
+	"outbreak/internal/feed"
 	"outbreak/internal/lab"
 	"outbreak/internal/place"
 	"outbreak/internal/record"
@@ -17,21 +19,45 @@ import (
 	"outbreak/internal/visit"
 )
 
-// Store is what codes read from the records.
-type Store interface {
+// Records is what codes read of the records.
+type Records interface {
 	Case(ctx context.Context, id string) (cases.Case, error)
 	Cases(ctx context.Context, f cases.Filter) ([]cases.Case, string, error)
 	Stays(ctx context.Context, f visit.Filter) ([]visit.Stay, string, error)
 	Results(ctx context.Context, f lab.Filter) ([]lab.Result, string, error)
 	Declarations(ctx context.Context, f lab.Filter) ([]lab.Declaration, string, error)
+	Appeal(ctx context.Context, id string) (approval.Appeal, error)
 	Appeals(ctx context.Context, f approval.Filter) ([]approval.Appeal, string, error)
 	Regions(ctx context.Context, f place.Filter) ([]place.Region, string, error)
 	Levels(ctx context.Context, region string) ([]place.Level, error)
 	// TraceIndex returns an index over the visits stored now.
-	TraceIndex(ctx context.Context, defaultDwell time.Duration) (trace.Source, error)
+	TraceIndex(ctx context.Context, defaultDwell time.Duration) (Index, error)
 	// EachResident calls fn with every resident's ID and home region, in
 	// ID order.
 	EachResident(ctx context.Context, fn func(id, homeRegion string) error) error
+}
+
+// Store is what the keeper needs of the store: the records, the change
+// feed and where derived state is kept.
+type Store interface {
+	Records
+	feed.Reader
+	CodeStore
+}
+
+// Index is a trace index that the keeper keeps from one step to the next.
+type Index interface {
+	trace.Source
+	// Refresh makes the index see what was committed since it was made:
+	// new days and longer visits, and the given visits, whose places and
+	// days it reads again; with places, every place's default dwell. It
+	// must not run while the index is in use.
+	Refresh(ctx context.Context, visits []trace.Visit, places bool) error
+	// VisitsBetween returns the visits of a day (YYYYMMDD) whose IDs are
+	// in [lo, hi].
+	VisitsBetween(ctx context.Context, day string, lo, hi int64) ([]trace.Visit, error)
+	// VisitsAfter returns the visits that check in after t.
+	VisitsAfter(ctx context.Context, t time.Time) ([]trace.Visit, error)
 }
 
 // pageSize is how many records a full read asks for at a time.
@@ -55,34 +81,20 @@ func all[T any](ctx context.Context, list func(context.Context, record.Page) ([]
 }
 
 // AllCases returns every case stored.
-func AllCases(ctx context.Context, s Store) ([]cases.Case, error) {
+func AllCases(ctx context.Context, s Records) ([]cases.Case, error) {
 	return all(ctx, func(ctx context.Context, p record.Page) ([]cases.Case, string, error) {
 		return s.Cases(ctx, cases.Filter{Page: p})
 	})
 }
 
 // KnownCases returns every case known at now, as known then.
-func KnownCases(ctx context.Context, s Store, now time.Time) ([]cases.Case, error) {
+func KnownCases(ctx context.Context, s Records, now time.Time) ([]cases.Case, error) {
 	cs, err := AllCases(ctx, s)
 	return trace.Known(cs, now), err
 }
 
-// Exposures traces every case known at now.
-func Exposures(ctx context.Context, s Store, rules trace.Rules, now time.Time, workers int) ([]trace.Exposure, []cases.Case, error) {
-	known, err := KnownCases(ctx, s, now)
-	if err != nil {
-		return nil, nil, err
-	}
-	idx, err := s.TraceIndex(ctx, rules.DefaultDwell)
-	if err != nil {
-		return nil, nil, err
-	}
-	es, err := trace.Run(ctx, idx, rules, now, known, known, workers)
-	return es, known, err
-}
-
 // LoadRegions reads the region tree and every risk level.
-func LoadRegions(ctx context.Context, s Store) (*trace.Regions, []place.Level, error) {
+func LoadRegions(ctx context.Context, s Records) ([]place.Region, []place.Level, error) {
 	regions, err := all(ctx, func(ctx context.Context, p record.Page) ([]place.Region, string, error) {
 		return s.Regions(ctx, place.Filter{Page: p})
 	})
@@ -97,5 +109,5 @@ func LoadRegions(ctx context.Context, s Store) (*trace.Regions, []place.Level, e
 		}
 		levels = append(levels, ls...)
 	}
-	return trace.NewRegions(regions, levels), levels, nil
+	return regions, levels, nil
 }

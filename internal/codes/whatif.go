@@ -9,7 +9,7 @@ import (
 // WhatIf compares every resident's code under the current policy (with the
 // facts of old) and a new one (with the facts of next, which differ when
 // the policies trace by different rules), without applying anything.
-func WhatIf(ctx context.Context, s Store, old, next *Snapshot, current, proposed *risk.Policy) (risk.Report, error) {
+func WhatIf(ctx context.Context, s Records, old, next *Snapshot, current, proposed *risk.Policy) (risk.Report, error) {
 	var w risk.WhatIf
 	err := s.EachResident(ctx, func(id, home string) error {
 		a, err := current.Evaluate(old.Facts(id, home), old.Now)

@@ -22,9 +22,10 @@ const (
 	Unauthorized             // the caller is not known
 	Forbidden                // the caller may not do this
 	Unavailable              // try again later (shutting down, overloaded)
+	Malformed                // the request is not what it must be (a cursor no list gave); Field names the part
 )
 
-var kindNames = [...]string{"internal", "invalid", "not found", "conflict", "unauthorized", "forbidden", "unavailable"}
+var kindNames = [...]string{"internal", "invalid", "not found", "conflict", "unauthorized", "forbidden", "unavailable", "malformed"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -110,6 +111,8 @@ func Status(err error) int {
 		return http.StatusForbidden
 	case Unavailable:
 		return http.StatusServiceUnavailable
+	case Malformed:
+		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
 }

@@ -72,6 +72,10 @@ func (c *Codec[T]) names() string {
 	return strings.Join(names, ",")
 }
 
+// RejectedColumn is the column of a CSV reject file that says why each line
+// was rejected; an import ignores it.
+const RejectedColumn = "rejected"
+
 // columns maps the columns of a CSV header to field indexes, once per file,
 // so that decoding a row needs no lookup. Columns may come in any order; an
 // unknown or repeated column, or a missing required one, is an Invalid error
@@ -88,6 +92,10 @@ func (c *Codec[T]) columns(header []string) ([]int, error) {
 			return nil, errs.E(errs.Invalid, "column %d has no name", i+1)
 		}
 		f := c.index(h)
+		if f < 0 && h == RejectedColumn {
+			cols[i] = -1 // why a line of a reject file was rejected
+			continue
+		}
 		if f < 0 {
 			return nil, errs.Field(printable(h), "unknown column (%s has %s)", c.name, c.names())
 		}
@@ -118,6 +126,9 @@ func (c *Codec[T]) decodeRow(v *T, cols []int, row []string) error {
 		return errs.E(errs.Invalid, "%d fields, but the header has %d", len(row), len(cols))
 	}
 	for i, s := range row {
+		if cols[i] < 0 {
+			continue
+		}
 		if err := c.fields[cols[i]].set(v, s); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -44,6 +45,7 @@ const MaxErrors = 10
 // Result counts what an import did.
 type Result struct {
 	Imported int     // records the store applied
+	Skipped  int     // records stored already, which the store left out (a visit of the same person, place and check-in)
 	Rejected int     // bad lines skipped (SkipBad): malformed, or refused by the store
 	Errors   []error // the first MaxErrors of those, each a *LineError
 }
@@ -103,6 +105,7 @@ func (c *Codec[T]) importFile(ctx context.Context, st Store, name, format string
 		return Result{}, err
 	}
 	im.res.Imported = n
+	im.res.Skipped = max(0, im.yielded-im.refused-n)
 	return im.res, nil
 }
 
@@ -116,6 +119,9 @@ type importer[T any] struct {
 	err    error // what aborted the import
 	ended  bool  // the iteration is over
 	header bool  // the CSV header has gone to RejectTo
+	// yielded counts the records given to the store, refused those it
+	// refused.
+	yielded, refused int
 }
 
 // items yields the records of the file. A bad line is skipped or aborts the
@@ -142,6 +148,7 @@ func (im *importer[T]) items(yield func(T) bool) {
 			im.abort(err)
 			return
 		}
+		im.yielded++
 		if !yield(v) {
 			return
 		}
@@ -151,6 +158,7 @@ func (im *importer[T]) items(yield func(T) bool) {
 // reject is the record.Reject given to the store: err is about the item last
 // yielded.
 func (im *importer[T]) reject(err error) error {
+	im.refused++
 	le := &LineError{File: im.rd.name, Err: err}
 	if !im.ended {
 		le.Line = im.rd.Line()
@@ -166,7 +174,11 @@ func (im *importer[T]) reject(err error) error {
 	return nil
 }
 
-// skip counts a bad line and writes it to RejectTo.
+// skip counts a bad line and writes it to RejectTo with why it was
+// rejected: a CSV line as it was with a last column, rejected, which an
+// import ignores, so that a corrected reject file imports as it is; an
+// NDJSON line as an object {"line", "rejected", "text"}, since the line
+// itself may not be JSON.
 func (im *importer[T]) skip(le *LineError) error {
 	im.res.Rejected++
 	if len(im.res.Errors) < MaxErrors {
@@ -176,18 +188,22 @@ func (im *importer[T]) skip(le *LineError) error {
 	if w == nil || le.Line == 0 {
 		return nil
 	}
-	if !im.header {
-		im.header = true
-		if _, err := w.Write(im.rd.Header()); err != nil {
-			return fmt.Errorf("writing rejected lines: %w", err)
+	why := le.Err.Error()
+	raw := bytes.TrimRight(im.rd.Raw(), "\r\n")
+	var out []byte
+	if header := im.rd.Header(); header != nil {
+		if !im.header {
+			im.header = true
+			out = append(bytes.TrimRight(header, "\r\n"), ","+RejectedColumn+"\n"...)
 		}
+		out = append(append(append(out, raw...), ','), appendCSVField(nil, fmt.Sprintf("line %d: %s", le.Line, why))...)
+	} else {
+		out = fmt.Appendf(nil, `{"line":%d,"rejected":`, le.Line)
+		out = appendJSONString(out, why)
+		out = appendJSONString(append(out, `,"text":`...), string(raw))
+		out = append(out, '}')
 	}
-	raw := im.rd.Raw()
-	_, err := w.Write(raw)
-	if err == nil && (len(raw) == 0 || raw[len(raw)-1] != '\n') {
-		_, err = w.Write([]byte{'\n'})
-	}
-	if err != nil {
+	if _, err := w.Write(append(out, '\n')); err != nil {
 		return fmt.Errorf("writing rejected lines: %w", err)
 	}
 	return nil

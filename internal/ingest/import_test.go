@@ -141,7 +141,7 @@ func TestBadLine(t *testing.T) {
 }
 
 // TestSkipBad checks that with SkipBad bad lines, malformed or refused by
-// the store, go to RejectTo verbatim and the rest is imported.
+// the store, go to RejectTo with why, and the rest is imported.
 func TestSkipBad(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -157,11 +157,11 @@ func TestSkipBad(t *testing.T) {
 			"r3,p2,2026-03-05T12:00:00Z,2026-03-05T12:30:00Z\n" +
 			"r1,p\"1,2026-03-05T13:00:00Z,\n" +
 			"r1,p1,2026-03-05T14:00:00Z,2026-03-05T14:00:00Z",
-			visitsHeader +
-				"r2,p9,2026-03-05T09:00:00Z,\n" +
-				"r2,p1,2026-03-05T10:00:00Z,2026-03-05T09:00:00Z\r\n" +
-				"r3,p2,\"2026-03-05\nT11:00:00Z\",\n" +
-				"r1,p\"1,2026-03-05T13:00:00Z,\n",
+			strings.TrimSuffix(visitsHeader, "\n") + ",rejected\n" +
+				"r2,p9,2026-03-05T09:00:00Z,,\"line 3: place: unknown place \"\"p9\"\"\"\n" +
+				"r2,p1,2026-03-05T10:00:00Z,2026-03-05T09:00:00Z,line 4: check_out: before check_in\n" +
+				"r3,p2,\"2026-03-05\nT11:00:00Z\",,\"line 6: check_in: not an RFC 3339 time: \"\"2026-03-05\\nT11:00:00Z\"\"\"\n" +
+				"r1,p\"1,2026-03-05T13:00:00Z,,\"line 9: bare \"\" in non-quoted-field (character 5)\"\n",
 			[]string{
 				`visits.csv:3: place: unknown place "p9"`,
 				"visits.csv:4: check_out: before check_in",
@@ -176,9 +176,9 @@ func TestSkipBad(t *testing.T) {
 				`{"person":"r3","place":"p2","check_in":"2026-03-05T12:00:00Z"}` + "\n" +
 				`{"person":"r1","place":"p1","check_in":"2026-03-05T14:00:00Z"}` + "\n" +
 				`{"person":"r1"`,
-			`{"person":"r2","place":"p9","check_in":"2026-03-05T09:00:00Z"}` + "\n" +
-				`{"person":"r2","place":"p1","check_in":"2026-03-05T09:00:00Z","x":1}` + "\r\n" +
-				`{"person":"r1"` + "\n",
+			`{"line":2,"rejected":"place: unknown place \"p9\"","text":"{\"person\":\"r2\",\"place\":\"p9\",\"check_in\":\"2026-03-05T09:00:00Z\"}"}` + "\n" +
+				`{"line":4,"rejected":"x: unknown field (visits has id,person,place,check_in,check_out)","text":"{\"person\":\"r2\",\"place\":\"p1\",\"check_in\":\"2026-03-05T09:00:00Z\",\"x\":1}"}` + "\n" +
+				`{"line":7,"rejected":"not a JSON object: want , or } at the end of the line","text":"{\"person\":\"r1\""}` + "\n",
 			[]string{
 				`visits.ndjson:2: place: unknown place "p9"`,
 				"visits.ndjson:4: x: unknown field (visits has id,person,place,check_in,check_out)",

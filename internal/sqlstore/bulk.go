@@ -74,6 +74,9 @@ type batch struct {
 	keys   map[string]bool // upsert keys in this batch: one statement may not touch a row twice
 	maxRow int
 	full   *sql.Stmt // the statement of a full batch, prepared once on SQLite
+	// skipped counts the rows the database left out (INSERT OR IGNORE,
+	// ON CONFLICT DO NOTHING).
+	skipped int64
 }
 
 func newBatch(c q, table, cols, tail string) *batch {
@@ -106,18 +109,24 @@ func (b *batch) flush(ctx context.Context) error {
 		return nil
 	}
 	var err error
+	var n int64
 	if tx := sqliteTx(b.c); tx != nil && b.rows == b.maxRow {
 		// Parsing a statement of hundreds of rows costs as much as running
 		// it, so a full batch reuses one prepared statement.
 		if b.full == nil {
 			b.full, err = tx.PrepareContext(ctx, b.sql())
 		}
+		var res sql.Result
 		if err == nil {
-			_, err = b.full.ExecContext(ctx, b.args...)
+			res, err = b.full.ExecContext(ctx, b.args...)
+		}
+		if err == nil {
+			n, err = res.RowsAffected()
 		}
 	} else {
-		_, err = b.c.exec(ctx, b.sql(), b.args...)
+		n, err = b.c.exec(ctx, b.sql(), b.args...)
 	}
+	b.skipped += int64(b.rows) - n
 	b.args, b.rows = b.args[:0], 0
 	clear(b.keys)
 	return err
@@ -162,12 +171,15 @@ func upsert(cols ...string) string {
 
 // Cursors are opaque to clients: base64 of the sort key of the last item.
 
+// badCursor is the error of a cursor that no list gave.
+var badCursor = &errs.Error{Kind: errs.Malformed, Field: "after", Msg: "not a cursor from this list"}
+
 func idCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
 
 func parseIDCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
-		return "", errs.Field("after", "not a cursor from this list")
+		return "", badCursor
 	}
 	return string(b), nil
 }
@@ -185,7 +197,7 @@ func parseTimeCursor(c string) (time.Time, int64, error) {
 	us, err1 := strconv.ParseInt(a, 10, 64)
 	id, err2 := strconv.ParseInt(b, 10, 64)
 	if !ok || err1 != nil || err2 != nil {
-		return time.Time{}, 0, errs.Field("after", "not a cursor from this list")
+		return time.Time{}, 0, badCursor
 	}
 	return time.UnixMicro(us).UTC(), id, nil
 }

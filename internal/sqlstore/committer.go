@@ -20,10 +20,11 @@ type committer struct {
 }
 
 type checkIn struct {
-	ctx   context.Context
-	v     visit.Visit
-	err   error
-	reply chan struct{}
+	ctx     context.Context
+	v       visit.Visit
+	created bool
+	err     error
+	reply   chan struct{}
 }
 
 // maxGroup bounds the check-ins in one transaction.
@@ -40,17 +41,17 @@ func newCommitter(db *DB) *committer {
 	return c
 }
 
-func (c *committer) add(ctx context.Context, v visit.Visit) (visit.Visit, error) {
+func (c *committer) add(ctx context.Context, v visit.Visit) (visit.Visit, bool, error) {
 	r := &checkIn{ctx: ctx, v: v, reply: make(chan struct{})}
 	select {
 	case c.reqs <- r:
 	case <-c.quit:
-		return v, errs.E(errs.Unavailable, "the store is closing")
+		return v, false, errs.E(errs.Unavailable, "the store is closing")
 	case <-ctx.Done():
-		return v, errs.Wrap(errs.Unavailable, ctx.Err(), "check-in not taken")
+		return v, false, errs.Wrap(errs.Unavailable, ctx.Err(), "check-in not taken")
 	}
 	<-r.reply // once taken, a check-in is answered even if ctx ends: it may be committed
-	return r.v, r.err
+	return r.v, r.created, r.err
 }
 
 // stop finishes the group in progress and stops taking check-ins.
@@ -85,7 +86,9 @@ func (c *committer) loop() {
 }
 
 // commit writes a group in one transaction. A check-in that is invalid gets
-// its own error and does not hold the others back.
+// its own error and does not hold the others back. One stored already, in
+// an earlier transaction or earlier in the group, is left out by the day's
+// unique index; it gets the stored visit.
 func (c *committer) commit(group []*checkIn) {
 	ctx := context.Background()
 	var sink visitSink
@@ -93,6 +96,7 @@ func (c *committer) commit(group []*checkIn) {
 	err := c.db.tx(ctx, func(tx *wtx) error {
 		sink = c.db.newSink(tx, false)
 		written = written[:0]
+		var rows []visitRow
 		for _, r := range group {
 			if r.ctx.Err() != nil {
 				r.err = r.ctx.Err()
@@ -113,15 +117,34 @@ func (c *committer) commit(group []*checkIn) {
 			if err != nil {
 				return err
 			}
-			written = append(written, r)
+			written, rows = append(written, r), append(rows, row)
 		}
-		return sink.finish(ctx)
+		if err := sink.finish(ctx); err != nil {
+			return err
+		}
+		ids := sink.lastIDs()
+		for i, r := range written {
+			r.v.ID, r.created = itoa(ids[i]), true
+		}
+		if sink.skipped() == 0 {
+			return nil
+		}
+		for i, r := range written {
+			id, out, err := c.db.storedVisit(ctx, tx, rows[i])
+			if err != nil {
+				return err
+			}
+			if id != ids[i] {
+				r.v.ID, r.created, r.v.CheckOut = itoa(id), false, time.Time{}
+				if out >= 0 {
+					r.v.CheckOut = time.UnixMicro(out).UTC()
+				}
+			}
+		}
+		return nil
 	})
 	if err == nil {
 		sink.committed()
-		for i, id := range sink.lastIDs() {
-			written[i].v.ID = itoa(id)
-		}
 	}
 	for _, r := range group {
 		if err != nil && r.err == nil {

@@ -9,7 +9,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -38,6 +40,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock that dates changes in the feed; nil means time.Now.
 	Now func() time.Time
+	// MustExist refuses a database that holds no store yet (NotFound,
+	// naming it) instead of making one.
+	MustExist bool
 }
 
 // DB is an open store. It implements the domain packages' Store interfaces.
@@ -84,8 +89,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	var err error
 	if db.pg {
 		err = db.openPostgres(ctx)
-	} else {
+	} else if err = db.exists(); err == nil {
 		err = db.openSQLite(ctx)
+	}
+	if err == nil && db.pg && cfg.MustExist {
+		err = db.pgExists(ctx)
 	}
 	if err == nil {
 		err = db.migrate(ctx)
@@ -152,6 +160,30 @@ func (db *DB) openPostgres(ctx context.Context) error {
 	db.pool = pool
 	if err := pool.Ping(ctx); err != nil {
 		return fmt.Errorf("sqlstore: connect %s: %w", redact(db.cfg.URL), err)
+	}
+	return nil
+}
+
+// exists refuses, when the configuration asks it to, a data directory
+// without a database file.
+func (db *DB) exists() error {
+	if !db.cfg.MustExist || db.cfg.Dir == "" {
+		return nil
+	}
+	if _, err := os.Stat(path(db.cfg.Dir)); errors.Is(err, fs.ErrNotExist) {
+		return errs.E(errs.NotFound, "%s holds no Outbreak store (%s does not exist)", db.cfg.Dir, path(db.cfg.Dir))
+	}
+	return nil
+}
+
+// pgExists refuses a PostgreSQL database that Outbreak never migrated.
+func (db *DB) pgExists(ctx context.Context) error {
+	var ok bool
+	if err := one(ctx, db.reader(), "schema", "SELECT to_regclass('schema_migrations') IS NOT NULL", nil, &ok); err != nil {
+		return err
+	}
+	if !ok {
+		return errs.E(errs.NotFound, "the database %s holds no Outbreak store", redact(db.cfg.URL))
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func TestCheckInIDsAcrossDays(t *testing.T) {
 		for i := range 200 {
 			wg.Go(func() {
 				in := t0.Add(time.Duration(1-i%2) * 24 * time.Hour).Add(time.Duration(i) * time.Second)
-				v, err := db.AddVisit(ctx, visit.Visit{Person: fmt.Sprintf("r%d", 1+i%5), Place: "v1", CheckIn: in})
+				v, _, err := db.AddVisit(ctx, visit.Visit{Person: fmt.Sprintf("r%d", 1+i%5), Place: "v1", CheckIn: in})
 				if err != nil {
 					t.Error(err)
 					return
@@ -74,7 +74,7 @@ func twoWriters(t *testing.T, a, b *DB) {
 		var wg sync.WaitGroup
 		for _, db := range []*DB{a, b} {
 			wg.Go(func() {
-				if _, err := db.AddVisit(ctx, visit.Visit{Person: "r1", Place: "v1", CheckIn: in}); err != nil {
+				if _, _, err := db.AddVisit(ctx, visit.Visit{Person: "r1", Place: "v1", CheckIn: in}); err != nil {
 					t.Errorf("day %d: %v", day, err)
 				}
 			})
@@ -87,8 +87,9 @@ func twoWriters(t *testing.T, a, b *DB) {
 		}
 		wg.Wait()
 	}
-	if got := len(visitsOf(t, a, visit.Filter{From: t0.Add(20 * 24 * time.Hour)})); got != 20 {
-		t.Fatalf("stored %d visits, want 20", got)
+	// Each store wrote the same two visits a day: they are stored once.
+	if got := len(visitsOf(t, a, visit.Filter{From: t0.Add(20 * 24 * time.Hour)})); got != 10 {
+		t.Fatalf("stored %d visits, want 10", got)
 	}
 }
 
@@ -121,14 +122,14 @@ func TestCheckOutAtTheEpoch(t *testing.T) {
 	stores(t, func(t *testing.T, db *DB) {
 		city(t, db)
 		epoch := time.Unix(0, 0).UTC()
-		v, err := db.AddVisit(context.Background(), visit.Visit{Person: "r1", Place: "v1", CheckIn: epoch, CheckOut: epoch})
+		v, _, err := db.AddVisit(context.Background(), visit.Visit{Person: "r1", Place: "v1", CheckIn: epoch, CheckOut: epoch})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got, err := db.Visit(context.Background(), v.ID); err != nil || !got.CheckOut.Equal(epoch) {
 			t.Fatalf("visit at the epoch: %+v, %v", got, err)
 		}
-		_, err = db.AddVisit(context.Background(), visit.Visit{Person: "r1", Place: "v1", CheckIn: epoch.Add(-time.Second)})
+		_, _, err = db.AddVisit(context.Background(), visit.Visit{Person: "r1", Place: "v1", CheckIn: epoch.Add(-time.Second)})
 		if errs.FieldOf(err) != "check_in" {
 			t.Fatalf("a check-in before 1970: %v", err)
 		}

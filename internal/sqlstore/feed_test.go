@@ -70,7 +70,7 @@ func TestFeedRecordsEveryWrite(t *testing.T) {
 		}
 		expect("a city", want...)
 
-		v, err := db.AddVisit(ctx, visit.Visit{Person: "r1", Place: "v1", CheckIn: t0})
+		v, _, err := db.AddVisit(ctx, visit.Visit{Person: "r1", Place: "v1", CheckIn: t0})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +168,7 @@ func TestFeedAnnouncesCommits(t *testing.T) {
 			t.Fatal("a read announced a change")
 		default:
 		}
-		if _, err := db.AddVisit(context.Background(), visit.Visit{Person: "r1", Place: "v1", CheckIn: t0}); err != nil {
+		if _, _, err := db.AddVisit(context.Background(), visit.Visit{Person: "r1", Place: "v1", CheckIn: t0}); err != nil {
 			t.Fatal(err)
 		}
 		select {
@@ -201,7 +201,7 @@ func TestFeedInCommitOrder(t *testing.T) {
 					if i%2 == 0 {
 						_, err = db.AddStay(ctx, visit.Stay{Person: fmt.Sprintf("r%d", 1+w), Region: "cn", From: t0.Add(time.Duration(i) * time.Minute)})
 					} else {
-						_, err = db.AddVisit(ctx, visit.Visit{Person: fmt.Sprintf("r%d", 1+w), Place: "v1", CheckIn: t0.Add(time.Duration(i) * time.Minute)})
+						_, _, err = db.AddVisit(ctx, visit.Visit{Person: fmt.Sprintf("r%d", 1+w), Place: "v1", CheckIn: t0.Add(time.Duration(i) * time.Minute)})
 					}
 					if err != nil {
 						t.Error(err)

@@ -63,11 +63,45 @@ func (db *DB) migrate(ctx context.Context) error {
 					}
 				}
 			}
+			if step := codeSteps[db.Dialect()][version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return err
+				}
+			}
 			_, err := tx.exec(ctx, "INSERT INTO schema_migrations (version) VALUES (?)", version)
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("sqlstore: migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// codeSteps are the parts of migrations that SQL alone cannot say, run
+// after the migration's SQL in its transaction, by dialect and version.
+var codeSteps = map[string]map[int]func(ctx context.Context, tx *wtx) error{
+	"sqlite": {6: uniqueVisits},
+}
+
+// uniqueVisits makes the person index of every day table unique on person,
+// check-in and place, first deleting all but the first of the visits stored
+// more than once.
+func uniqueVisits(ctx context.Context, tx *wtx) error {
+	days, err := texts(ctx, tx, "SELECT day FROM visit_days ORDER BY day")
+	if err != nil {
+		return err
+	}
+	for _, day := range days {
+		t := "visits_" + day
+		for _, stmt := range []string{
+			"DELETE FROM " + t + " WHERE id NOT IN (SELECT min(id) FROM " + t + " GROUP BY person, check_in, place)",
+			"DROP INDEX IF EXISTS " + t + "_person",
+			"CREATE UNIQUE INDEX " + t + "_person ON " + t + " (person, check_in, place)",
+		} {
+			if _, err := tx.exec(ctx, stmt); err != nil {
+				return fmt.Errorf("%w in %q", err, stmt)
+			}
 		}
 	}
 	return nil

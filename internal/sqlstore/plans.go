@@ -89,10 +89,10 @@ func planJSON(p *supply.Plan) (body, summary string, err error) {
 		return "", "", fmt.Errorf("sqlstore: plan %q: %w", p.ID, err)
 	}
 	s := *p
-	s.Allocations = nil
+	s.Allocations = []supply.Allocation{}
 	s.Routes = make([]supply.Dispatch, len(p.Routes))
 	for i, r := range p.Routes {
-		r.Stops = nil
+		r.Stops = []supply.DispatchStop{}
 		s.Routes[i] = r
 	}
 	sb, err := json.Marshal(&s)
@@ -112,7 +112,27 @@ func scanPlan(r rows) (supply.Plan, error) {
 	if err := json.Unmarshal([]byte(doc), &p); err != nil {
 		return p, fmt.Errorf("sqlstore: a stored plan does not decode: %w", err)
 	}
+	// Lists are [] when empty, as the API describes them, whatever older
+	// plans stored.
+	p.Allocations, p.Routes, p.Left = orEmpty(p.Allocations), orEmpty(p.Routes), orEmpty(p.Left)
+	for i := range p.Allocations {
+		p.Allocations[i].Picks = orEmpty(p.Allocations[i].Picks)
+	}
+	for i := range p.Routes {
+		p.Routes[i].Stops = orEmpty(p.Routes[i].Stops)
+		for j := range p.Routes[i].Stops {
+			p.Routes[i].Stops[j].Picks = orEmpty(p.Routes[i].Stops[j].Picks)
+		}
+	}
 	return p, nil
+}
+
+// orEmpty returns an empty list for nil.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // Plan returns one plan, whole.
@@ -122,7 +142,7 @@ func (db *DB) Plan(ctx context.Context, id string) (supply.Plan, error) {
 
 // Plans lists plans a page at a time in descending ID order, optionally
 // those in one state. The plans are summaries: Allocations and every route's
-// Stops are nil; everything else, Left included, is there.
+// Stops are empty; everything else, Left included, is there.
 func (db *DB) Plans(ctx context.Context, f supply.Filter) ([]supply.Plan, string, error) {
 	var w where
 	if f.After != "" {

@@ -2,10 +2,13 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // pgBlock is how many visit IDs one value of the visit_blocks sequence gives.
@@ -33,6 +36,8 @@ type pgSink struct {
 	lastDay  int64
 	lastName string
 	spans    daySpans
+	staged   bool  // the staging table of this transaction is made
+	left     int64 // rows left out as stored already
 }
 
 // pgRow is a visit row with its ID, as a COPY sends it.
@@ -130,16 +135,97 @@ func (s *pgSink) attach(ctx context.Context, day string) error {
 
 var visitColumns = []string{"id", "person", "place", "check_in", "check_out"}
 
+// flush writes a day's buffered rows. A day this load made is not a
+// partition yet and has no index: COPY fills it, and finish leaves out the
+// visits written twice. Into a partition, rows go through INSERT … ON
+// CONFLICT DO NOTHING, which leaves out a visit stored already (its
+// person, place and check-in, unique per partition): a bulk load's through
+// a staging table filled by COPY, a group of check-ins' as one statement.
 func (s *pgSink) flush(ctx context.Context, day string) error {
 	rows := s.bufs[day]
 	if len(rows) == 0 {
 		return nil
 	}
-	if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{"visits_" + day}, visitColumns, &copyRows{rows: rows}); err != nil {
-		return fmt.Errorf("sqlstore: copy into visits_%s: %w", day, err)
+	defer func() { s.bufs[day] = rows[:0] }()
+	t := "visits_" + day
+	switch {
+	case slices.Contains(s.fresh, day):
+		if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{t}, visitColumns, &copyRows{rows: rows}); err != nil {
+			return fmt.Errorf("sqlstore: copy into %s: %w", t, err)
+		}
+	case s.bulk:
+		if !s.staged {
+			if _, err := s.c.exec(ctx, "CREATE TEMP TABLE visits_stage (LIKE visits) ON COMMIT DROP"); err != nil {
+				return err
+			}
+			s.staged = true
+		}
+		if _, err := s.tx.CopyFrom(ctx, pgx.Identifier{"visits_stage"}, visitColumns, &copyRows{rows: rows}); err != nil {
+			return fmt.Errorf("sqlstore: copy into visits_stage: %w", err)
+		}
+		n, err := s.c.exec(ctx, "INSERT INTO "+t+" SELECT * FROM visits_stage ON CONFLICT DO NOTHING")
+		if err != nil {
+			return fmt.Errorf("sqlstore: insert into %s: %w", t, err)
+		}
+		s.left += int64(len(rows)) - n
+		if _, err := s.c.exec(ctx, "TRUNCATE visits_stage"); err != nil {
+			return err
+		}
+	default:
+		b := newBatch(s.c, t, "id, person, place, check_in, check_out", "ON CONFLICT DO NOTHING")
+		for _, r := range rows {
+			if err := b.add(ctx, "", r.id, r.person, r.place, time.UnixMicro(r.in).UTC(), nullTime(r.out)); err != nil {
+				return err
+			}
+		}
+		if err := b.flush(ctx); err != nil {
+			return err
+		}
+		s.left += b.skipped
 	}
-	s.bufs[day] = rows[:0]
 	return nil
+}
+
+// nullTime binds a microsecond instant as a time, a negative one as NULL.
+func nullTime(us int64) any {
+	if us < 0 {
+		return nil
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// skipped returns how many rows the sink left out as stored already.
+func (s *pgSink) skipped() int { return int(s.left) }
+
+// indexFresh makes a fresh day's unique index on person, check-in and place
+// before it is attached, so that the attach takes it rather than building
+// it, and leaves out the visits this load wrote twice into the day.
+func (s *pgSink) indexFresh(ctx context.Context, day string) error {
+	t := "visits_" + day
+	index := "CREATE UNIQUE INDEX " + t + "_person ON " + t + " (person, check_in, place)"
+	// An index that fails aborts the transaction; a savepoint keeps it.
+	if _, err := s.c.exec(ctx, "SAVEPOINT fresh_index"); err != nil {
+		return err
+	}
+	_, err := s.c.exec(ctx, index)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		if _, err := s.c.exec(ctx, "ROLLBACK TO SAVEPOINT fresh_index"); err != nil {
+			return err
+		}
+		n, err := s.c.exec(ctx, "DELETE FROM "+t+" a USING "+t+" b WHERE a.person = b.person AND a.check_in = b.check_in AND a.place = b.place AND a.id > b.id")
+		if err != nil {
+			return err
+		}
+		s.left += n
+		_, err = s.c.exec(ctx, index)
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: index %s: %w", t, err)
+	}
+	_, err = s.c.exec(ctx, "RELEASE SAVEPOINT fresh_index")
+	return err
 }
 
 // copyRows feeds buffered rows to COPY without a slice of values per row.
@@ -168,6 +254,9 @@ func (s *pgSink) finish(ctx context.Context) error {
 		}
 	}
 	for _, day := range s.fresh {
+		if err := s.indexFresh(ctx, day); err != nil {
+			return err
+		}
 		if err := s.attach(ctx, day); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -39,6 +40,7 @@ type sqliteSink struct {
 	dayMax  map[string]int64    // the new ranges' ends, for DB.dayMax
 	ids     []int64
 	spans   daySpans
+	dropped int64 // rows a bulk load wrote twice into a day it made, deleted at finish
 
 	jobs chan func() error
 	done chan struct{}
@@ -173,6 +175,10 @@ func (s *sqliteSink) write(ctx context.Context, day string, rows []idRow) error 
 			return err
 		}
 		b = newBatch(s.c, "visits_"+day, "id, person, place, check_in, check_out", "")
+		// A visit stored already (its person, place and check-in) is left
+		// out by the day's unique index; a day this load made has that
+		// index only at the end, which finish deals with.
+		b.head = "INSERT OR IGNORE INTO " + strings.TrimPrefix(b.head, "INSERT INTO ")
 		s.batches[day] = b
 	}
 	if s.bulk {
@@ -250,12 +256,34 @@ func (s *sqliteSink) ensure(ctx context.Context, day string) error {
 	return nil
 }
 
+// indexPerson makes a day's person index, which is unique on a visit's
+// person, check-in and place. Visits that a bulk load wrote twice into a
+// day it made are left once, the first.
 func (s *sqliteSink) indexPerson(ctx context.Context, day string) error {
 	t := "visits_" + day
-	if _, err := s.c.exec(ctx, "CREATE INDEX "+t+"_person ON "+t+" (person, check_in)"); err != nil {
+	index := "CREATE UNIQUE INDEX " + t + "_person ON " + t + " (person, check_in, place)"
+	_, err := s.c.exec(ctx, index)
+	if err != nil && s.bulk && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		var n int64
+		n, err = s.c.exec(ctx, "DELETE FROM "+t+" WHERE id NOT IN (SELECT min(id) FROM "+t+" GROUP BY person, check_in, place)")
+		s.dropped += n
+		if err == nil {
+			_, err = s.c.exec(ctx, index)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("sqlstore: index %s: %w", t, err)
 	}
 	return nil
+}
+
+// skipped returns how many rows the sink left out as stored already.
+func (s *sqliteSink) skipped() int {
+	n := s.dropped
+	for _, b := range s.batches {
+		n += b.skipped
+	}
+	return int(n)
 }
 
 func (s *sqliteSink) finish(ctx context.Context) error {

@@ -274,14 +274,74 @@ func TestImportVisitsAllOrNothing(t *testing.T) {
 		if all := visitsOf(t, db, visit.Filter{}); len(all) != 0 {
 			t.Fatalf("a failed import left %d visits", len(all))
 		}
-		// With a reject that skips, the good items go in.
+		// With a reject that skips, the good items go in, a visit given
+		// twice once.
 		var rejected []error
-		n, err = db.ImportVisits(ctx, slices.Values([]visit.Visit{good, bad, good}), func(err error) error { rejected = append(rejected, err); return nil })
+		other := visit.Visit{Person: "r2", Place: "v1", CheckIn: good.CheckIn}
+		n, err = db.ImportVisits(ctx, slices.Values([]visit.Visit{good, bad, good, other}), func(err error) error { rejected = append(rejected, err); return nil })
 		if n != 2 || err != nil || len(rejected) != 1 {
 			t.Fatalf("import skipping bad items: %d, %v, %v", n, err, rejected)
 		}
 		if all := visitsOf(t, db, visit.Filter{}); len(all) != 2 {
 			t.Fatalf("after skipping: %d visits, want 2", len(all))
+		}
+	})
+}
+
+// TestVisitsStoredOnce stores visits again, in bulk and one at a time: a
+// visit is known by its person, place and check-in, and none is stored
+// twice; a check-in stored already answers with the stored visit.
+func TestVisitsStoredOnce(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		city(t, db)
+		var vs []visit.Visit
+		for i := range 40 {
+			vs = append(vs, visit.Visit{Person: fmt.Sprintf("r%d", 1+i%5), Place: []string{"v1", "v2"}[i%2],
+				CheckIn: t0.Add(time.Duration(i) * 7 * time.Hour), CheckOut: t0.Add(time.Duration(i)*7*time.Hour + time.Hour)})
+		}
+		mustImport(t, db.ImportVisits, vs...)
+		before := visitsOf(t, db, visit.Filter{})
+		// The same file again, into days that exist now: nothing is stored.
+		if n, err := db.ImportVisits(ctx, slices.Values(vs), nil); n != 0 || err != nil {
+			t.Fatalf("import again: %d, %v", n, err)
+		}
+		// A check-in of a stored visit (its check-out aside) gets it back.
+		again := vs[3]
+		again.CheckOut = time.Time{}
+		got, created, err := db.AddVisit(ctx, again)
+		if err != nil || created || got.CheckOut.IsZero() || got.ID != before[slices.IndexFunc(before, func(v visit.Visit) bool {
+			return v.Person == again.Person && v.CheckIn.Equal(again.CheckIn)
+		})].ID {
+			t.Fatalf("a check-in stored already: %+v, created %v, %v", got, created, err)
+		}
+		// The same check-in twice at once: one visit, one ID.
+		in := visit.Visit{Person: "r1", Place: "v3", CheckIn: t0.Add(-time.Hour)}
+		var wg sync.WaitGroup
+		ids := make([]string, 8)
+		made := make([]bool, 8)
+		for i := range ids {
+			wg.Go(func() {
+				v, c, err := db.AddVisit(ctx, in)
+				if err != nil {
+					t.Error(err)
+				}
+				ids[i], made[i] = v.ID, c
+			})
+		}
+		wg.Wait()
+		if len(slices.Compact(slices.Sorted(slices.Values(ids)))) != 1 ||
+			len(slices.DeleteFunc(slices.Clone(made), func(c bool) bool { return !c })) != 1 {
+			t.Fatalf("the same check-in eight times: IDs %v, created %v", ids, made)
+		}
+		if after := visitsOf(t, db, visit.Filter{}); len(after) != len(before)+1 {
+			t.Fatalf("%d visits stored, want %d", len(after), len(before)+1)
+		}
+		// Within one import into a new day, a line given twice is stored once.
+		dup := visit.Visit{Person: "r2", Place: "v1", CheckIn: t0.Add(30 * 24 * time.Hour)}
+		if n, err := db.ImportVisits(ctx, slices.Values([]visit.Visit{dup, dup, dup}), nil); n != 1 || err != nil {
+			t.Fatalf("a new day's visit three times: %d, %v", n, err)
 		}
 	})
 }
@@ -296,7 +356,7 @@ func TestAddVisitConcurrently(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				v, err := db.AddVisit(ctx, visit.Visit{Person: fmt.Sprintf("r%d", 1+i%5), Place: "v2", CheckIn: t0.Add(time.Duration(i) * time.Minute)})
+				v, _, err := db.AddVisit(ctx, visit.Visit{Person: fmt.Sprintf("r%d", 1+i%5), Place: "v2", CheckIn: t0.Add(time.Duration(i) * time.Minute)})
 				if err != nil {
 					t.Error(err)
 				}
@@ -311,7 +371,7 @@ func TestAddVisitConcurrently(t *testing.T) {
 		if got := len(visitsOf(t, db, visit.Filter{Place: "v2"})); got != n {
 			t.Fatalf("stored %d check-ins, want %d", got, n)
 		}
-		_, err := db.AddVisit(ctx, visit.Visit{Person: "nobody", Place: "v2", CheckIn: t0})
+		_, _, err := db.AddVisit(ctx, visit.Visit{Person: "nobody", Place: "v2", CheckIn: t0})
 		if errs.FieldOf(err) != "person" {
 			t.Fatalf("check-in of an unknown person: %v", err)
 		}
@@ -390,7 +450,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	city(t, db)
-	v, err := db.AddVisit(ctx, visit.Visit{Person: "r1", Place: "v1", CheckIn: t0})
+	v, _, err := db.AddVisit(ctx, visit.Visit{Person: "r1", Place: "v1", CheckIn: t0})
 	if err != nil {
 		t.Fatal(err)
 	}

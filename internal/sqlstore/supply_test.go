@@ -263,7 +263,7 @@ func TestPlans(t *testing.T) {
 		var order []string
 		for _, p := range page {
 			order = append(order, p.ID)
-			if p.Allocations != nil || len(p.Routes) != 2 || p.Routes[0].Stops != nil || p.Routes[0].Km != 41.5 || len(p.Left) != 1 || !p.Checked {
+			if len(p.Allocations) != 0 || len(p.Routes) != 2 || len(p.Routes[0].Stops) != 0 || p.Routes[0].Km != 41.5 || len(p.Left) != 1 || !p.Checked {
 				t.Errorf("summary of %s: %+v", p.ID, p)
 			}
 		}

@@ -5,17 +5,19 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"outbreak/internal/codes"
 	"outbreak/internal/errs"
 	"outbreak/internal/trace"
 	"outbreak/internal/visit"
 )
 
-var _ trace.Index = (*TraceIndex)(nil)
+var _ codes.Index = (*TraceIndex)(nil)
 
 // TraceIndex reads visits for tracing through the per-day (place, check_in)
 // and (person, check_in) indexes, so that tracing a case costs the visits it
@@ -23,10 +25,11 @@ var _ trace.Index = (*TraceIndex)(nil)
 // existed when it was made; make a new one to see later days. It is safe for
 // concurrent use.
 type TraceIndex struct {
-	db    *DB
-	days  []int64         // partitions by day number, ascending
-	reach map[int64]int64 // per day, how long its visits can last (µs)
-	dwell map[int64]int64 // place key → default dwell (µs), for places that have one
+	db           *DB
+	defaultDwell time.Duration
+	days         []int64         // partitions by day number, ascending
+	reach        map[int64]int64 // per day, how long its visits can last (µs)
+	dwell        map[int64]int64 // place key → default dwell (µs), for places that have one
 
 	mu     sync.Mutex
 	cache  map[[2]int64][]trace.Visit // (place, day) → visits
@@ -56,25 +59,36 @@ func (db *DB) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // TraceIndex returns an index over the visits stored now. defaultDwell is the
 // length tracing gives a visit without check-out at a place with no default
-// dwell of its own.
-func (db *DB) TraceIndex(ctx context.Context, defaultDwell time.Duration) (trace.Source, error) {
-	x := &TraceIndex{db: db, reach: map[int64]int64{}, dwell: map[int64]int64{}, cache: map[[2]int64][]trace.Visit{}}
-	c := db.reader()
-	maxDwell := defaultDwell.Microseconds()
-	if err := pairs(ctx, c, x.dwell, "SELECT key, default_dwell / 1000 FROM places WHERE default_dwell > 0"); err != nil {
+// dwell of its own. Refresh makes it see what was stored since.
+func (db *DB) TraceIndex(ctx context.Context, defaultDwell time.Duration) (codes.Index, error) {
+	x := &TraceIndex{db: db, defaultDwell: defaultDwell, cache: map[[2]int64][]trace.Visit{}}
+	if err := x.readDwell(ctx); err != nil {
 		return nil, err
 	}
+	return x, x.readDays(ctx)
+}
+
+// readDwell reads the default dwell of every place that has one.
+func (x *TraceIndex) readDwell(ctx context.Context) error {
+	x.dwell = map[int64]int64{}
+	return pairs(ctx, x.db.reader(), x.dwell, "SELECT key, default_dwell / 1000 FROM places WHERE default_dwell > 0")
+}
+
+// readDays reads which days have visits and how long their visits last.
+func (x *TraceIndex) readDays(ctx context.Context) error {
+	maxDwell := x.defaultDwell.Microseconds()
 	for _, d := range x.dwell {
 		maxDwell = max(maxDwell, d)
 	}
 	spans := map[string]int64{}
-	if err := pairs(ctx, c, spans, "SELECT day, max_len FROM visit_spans"); err != nil {
-		return nil, err
+	if err := pairs(ctx, x.db.reader(), spans, "SELECT day, max_len FROM visit_spans"); err != nil {
+		return err
 	}
-	names, err := db.loadDays(ctx)
+	names, err := x.db.loadDays(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	x.days, x.reach = nil, map[int64]int64{}
 	for _, name := range names {
 		d := dayStart(name).Unix() / 86400
 		n, ok := spans[name]
@@ -84,7 +98,88 @@ func (db *DB) TraceIndex(ctx context.Context, defaultDwell time.Duration) (trace
 		x.days = append(x.days, d)
 		x.reach[d] = max(n, maxDwell)
 	}
-	return x, nil
+	return nil
+}
+
+// Refresh makes the index see what was committed since it was made: new
+// days and longer visits, and the given visits, whose place and day it
+// reads again; with places, every place's default dwell. It must not run
+// while the index is in use.
+func (x *TraceIndex) Refresh(ctx context.Context, visits []trace.Visit, places bool) error {
+	x.mu.Lock()
+	if places {
+		x.cache, x.cached = map[[2]int64][]trace.Visit{}, 0
+	}
+	for _, v := range visits {
+		k := [2]int64{v.Place, dayNum(v.In)}
+		x.cached -= len(x.cache[k])
+		delete(x.cache, k)
+	}
+	x.mu.Unlock()
+	if places {
+		if err := x.readDwell(ctx); err != nil {
+			return err
+		}
+	}
+	return x.readDays(ctx)
+}
+
+// VisitsBetween returns the visits of a day (YYYYMMDD) whose IDs are in
+// [lo, hi].
+func (x *TraceIndex) VisitsBetween(ctx context.Context, day string, lo, hi int64) ([]trace.Visit, error) {
+	if !x.db.hasDay(day) {
+		if _, err := x.db.loadDays(ctx); err != nil {
+			return nil, err
+		}
+		if !x.db.hasDay(day) {
+			return nil, nil
+		}
+	}
+	if x.db.pg {
+		start := dayStart(day)
+		return x.scan(ctx, "SELECT person, place, (extract(epoch FROM check_in) * 1000000)::bigint, coalesce((extract(epoch FROM check_out) * 1000000)::bigint, -1)"+
+			" FROM visits WHERE check_in >= ? AND check_in < ? AND id BETWEEN ? AND ?", start, start.AddDate(0, 0, 1), lo, hi)
+	}
+	return x.scan(ctx, "SELECT person, place, check_in, coalesce(check_out, -1) FROM visits_"+day+" WHERE id BETWEEN ? AND ?", lo, hi)
+}
+
+// VisitsAfter returns the visits that check in after t.
+func (x *TraceIndex) VisitsAfter(ctx context.Context, t time.Time) ([]trace.Visit, error) {
+	if x.db.pg {
+		return x.scan(ctx, "SELECT person, place, (extract(epoch FROM check_in) * 1000000)::bigint, coalesce((extract(epoch FROM check_out) * 1000000)::bigint, -1)"+
+			" FROM visits WHERE check_in > ?", t.UTC())
+	}
+	var out []trace.Visit
+	for _, d := range x.days {
+		if d < dayNum(t.UnixMicro()) {
+			continue
+		}
+		vs, err := x.scan(ctx, "SELECT person, place, check_in, coalesce(check_out, -1) FROM visits_"+dayName(d)+" WHERE check_in > ?", t.UnixMicro())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vs...)
+	}
+	return out, nil
+}
+
+// scan reads visits as tracing sees them, with their places' dwell.
+func (x *TraceIndex) scan(ctx context.Context, query string, args ...any) ([]trace.Visit, error) {
+	r, err := x.db.reader().query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out []trace.Visit
+	for r.Next() {
+		var v trace.Visit
+		if err := r.Scan(&v.Person, &v.Place, &v.In, &v.Out); err != nil {
+			return nil, err
+		}
+		v.Dwell = x.dwell[v.Place]
+		out = append(out, v)
+	}
+	return out, r.Err()
 }
 
 // PersonVisits appends the visits of a person that may reach into [from, to).
@@ -213,9 +308,20 @@ func (x *TraceIndex) Names(ctx context.Context, persons, places []int64) (map[in
 			x.people = people
 		}
 		p := make(map[int64]string, len(persons))
+		var missing []int64 // residents stored since the table was read
 		for _, k := range persons {
-			p[k] = x.people[k]
+			if id, ok := x.people[k]; ok {
+				p[k] = id
+			} else {
+				missing = append(missing, k)
+			}
 		}
+		more, err := x.ids(ctx, "residents", missing)
+		if err != nil {
+			return nil, nil, err
+		}
+		maps.Copy(p, more)
+		maps.Copy(x.people, more)
 		v, err := x.ids(ctx, "places", places)
 		return p, v, err
 	}

@@ -93,7 +93,7 @@ func TestTraceOracle(t *testing.T) {
 					if i%2 == 0 {
 						v.CheckOut = time.Time{} // checked out below
 					}
-					got, err := db.AddVisit(ctx, v)
+					got, _, err := db.AddVisit(ctx, v)
 					if err == nil && i%2 == 0 && !out.IsZero() {
 						_, err = db.CheckOut(ctx, got.ID, out)
 					}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"slices"
 	"strconv"
@@ -91,14 +92,43 @@ func (db *DB) ImportVisits(ctx context.Context, items iter.Seq[visit.Visit], rej
 	})
 	if err == nil {
 		sink.committed()
+		n -= sink.skipped()
 	}
 	return n, err
 }
 
 // AddVisit stores one check-in once it is durable; concurrent calls share a
-// transaction and its commit.
-func (db *DB) AddVisit(ctx context.Context, v visit.Visit) (visit.Visit, error) {
+// transaction and its commit. A visit stored already is returned as stored.
+func (db *DB) AddVisit(ctx context.Context, v visit.Visit) (visit.Visit, bool, error) {
 	return db.visits.add(ctx, v)
+}
+
+// storedVisit returns the ID and check-out (-1: none) of the stored visit
+// with a row's person, place and check-in, within a transaction; id is 0
+// when there is none.
+func (db *DB) storedVisit(ctx context.Context, c q, r visitRow) (id, out int64, err error) {
+	day := dayName(dayNum(r.in))
+	if !db.hasDay(day) {
+		if _, err := db.loadDays(ctx); err != nil || !db.hasDay(day) {
+			return 0, 0, err // no partition, so no visit of the day
+		}
+	}
+	var rs rows
+	if db.pg {
+		rs, err = c.query(ctx, "SELECT id, coalesce((extract(epoch FROM check_out) * 1000000)::bigint, -1) FROM visits "+
+			"WHERE person = ? AND check_in = ? AND place = ? LIMIT 1", r.person, time.UnixMicro(r.in).UTC(), r.place)
+	} else {
+		rs, err = c.query(ctx, "SELECT id, coalesce(check_out, -1) FROM visits_"+day+" WHERE person = ? AND check_in = ? AND place = ? LIMIT 1",
+			r.person, r.in, r.place)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rs.Close()
+	if rs.Next() {
+		err = rs.Scan(&id, &out)
+	}
+	return id, out, errors.Join(err, rs.Err())
 }
 
 // visitSink writes visit rows into day partitions within one transaction.
@@ -109,6 +139,9 @@ type visitSink interface {
 	finish(ctx context.Context) error
 	// lastIDs returns the IDs given since the previous call, in order of add.
 	lastIDs() []int64
+	// skipped returns how many rows were left out as stored already (the
+	// same person, place and check-in), once finish has returned.
+	skipped() int
 	// committed records the partitions made, once the transaction has committed.
 	committed()
 	// stop releases what the sink holds when the transaction ends without finish.
@@ -217,7 +250,7 @@ func (db *DB) Visits(ctx context.Context, f visit.Filter) ([]visit.Visit, string
 		d, n, ok := strings.Cut(s, ":")
 		id, err2 := strconv.ParseInt(n, 10, 64)
 		if err != nil || !ok || err2 != nil || len(d) != 8 {
-			return nil, "", errs.Field("after", "not a cursor from this list")
+			return nil, "", badCursor
 		}
 		afterDay, afterID = d, id
 	}

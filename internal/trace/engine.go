@@ -101,6 +101,14 @@ func (t *Tracer) later(at int64) {
 	}
 }
 
+// growing notes an overlap [s, e) that is too short now but may reach
+// MinOverlap later: one that ends at now lasts as long as its visits do.
+func (t *Tracer) growing(s, e int64) {
+	if e == t.now {
+		t.later(s + t.rules.MinOverlap.Microseconds())
+	}
+}
+
 // Horizon returns when the exposures the last Trace found may change by the
 // passing of time alone (a visit under way ends, one dated later begins),
 // or zero if never.
@@ -137,7 +145,11 @@ func (t *Tracer) overlaps(ctx context.Context, out []Contact, base Contact, star
 			continue
 		}
 		s, e := max(start, ws), min(end, we)
-		if e-s < minOv || !t.counts(w.Person, s) {
+		if e-s < minOv {
+			t.growing(s, e)
+			continue
+		}
+		if !t.counts(w.Person, s) {
 			continue
 		}
 		c := base
@@ -161,6 +173,7 @@ func (t *Tracer) Trace(ctx context.Context, c Case) ([]Contact, error) {
 	}
 	minOv := t.rules.MinOverlap.Microseconds()
 	if to-from < minOv {
+		t.growing(from, to)
 		return nil, nil
 	}
 	var err error
@@ -173,6 +186,9 @@ func (t *Tracer) Trace(ctx context.Context, c Case) ([]Contact, error) {
 		vs, ve, ok := t.interval(v)
 		vs, ve = max(vs, from), min(ve, to)
 		if !ok || ve-vs < minOv {
+			if ok {
+				t.growing(vs, ve)
+			}
 			continue
 		}
 		base := Contact{Case: c.Person, Place: v.Place, Degree: 1}
@@ -205,6 +221,9 @@ func (t *Tracer) Trace(ctx context.Context, c Case) ([]Contact, error) {
 			}
 			vs, ve, ok := t.interval(v)
 			if !ok || ve-vs < minOv {
+				if ok {
+					t.growing(vs, ve)
+				}
 				continue
 			}
 			base := Contact{Case: c.Person, Via: d, Place: v.Place, Degree: 2}

@@ -80,3 +80,71 @@ func TestEachLatest(t *testing.T) {
 		}
 	}
 }
+
+// TestHorizon checks the instant Each gives with each case person's
+// exposures, by brute force: before it, nothing but the passing of time
+// happens to them (their intervals may grow, none begins or ends), unless a
+// case's dates or a visit that begins later come first, which the keeper
+// follows on its own.
+func TestHorizon(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rules := trace.DefaultRules()
+	checked := 0
+	for seed := range uint64(1500) {
+		c := tracetest.Random(seed)
+		// The next instant after now at which a case or a visit is dated.
+		var stop time.Time
+		soonest := func(ts ...time.Time) {
+			for _, x := range ts {
+				if x.After(c.Now) && (stop.IsZero() || x.Before(stop)) {
+					stop = x
+				}
+			}
+		}
+		for _, k := range c.Cases {
+			soonest(k.Onset, k.Isolated, k.Released)
+		}
+		for _, v := range c.Visits {
+			soonest(v.CheckIn)
+		}
+		keys := func(es []trace.Exposure) map[string]bool {
+			m := map[string]bool{}
+			for _, e := range es {
+				m[fmt.Sprint(e.Person, e.CasePerson, e.Degree, e.Via, e.Place, e.Start)] = true
+			}
+			return m
+		}
+		known := trace.Known(c.Cases, c.Now)
+		err := trace.Each(ctx, tracetest.NewIndex(c), rules, c.Now, known, known, 1, func(cp string, es []trace.Exposure, h time.Time) error {
+			end := h
+			if end.IsZero() || !stop.IsZero() && stop.Before(end) {
+				end = stop
+			}
+			if end.IsZero() {
+				end = c.Now.Add(30 * 24 * time.Hour)
+			}
+			for _, at := range []time.Time{c.Now.Add(end.Sub(c.Now) / 2), end.Add(-time.Microsecond)} {
+				later := c
+				later.Now = at
+				var then []trace.Exposure
+				for _, e := range tracetest.Oracle(later, rules) {
+					if e.CasePerson == cp {
+						then = append(then, e)
+					}
+				}
+				if diff := cmp.Diff(keys(es), keys(then), cmpopts.EquateEmpty()); diff != "" {
+					t.Fatalf("seed %d: the exposures to %s change at %v, before the horizon %v (-now +then):\n%s", seed, cp, at, h, diff)
+				}
+				checked++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d checks", checked)
+	}
+}

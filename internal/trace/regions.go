@@ -49,6 +49,37 @@ func (r *Regions) Within(region string) []string {
 	return out
 }
 
+// Next returns the first instant after now at which how a stay counts may
+// change by time alone, other than a level of its region starting or
+// ending (zero: never): the stay begins or ends, or a period of it under way
+// reaches MinStay. Every instant at which the stay or a level started is
+// taken as a possible start of such a period, which may give an instant at
+// which nothing changes, never one too late.
+func (r *Regions) Next(s visit.Stay, rules Rules, now time.Time) time.Time {
+	var next time.Time
+	soonest := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	soonest(s.From)
+	soonest(s.To)
+	if s.From.After(now) || !s.To.IsZero() && !s.To.After(now) {
+		return next
+	}
+	soonest(s.From.Add(rules.MinStay))
+	for _, g := range r.Ancestors(s.Region) {
+		for _, l := range r.levels[g] {
+			for _, t := range []time.Time{l.From, l.To} {
+				if t.After(s.From) && !t.After(now) {
+					soonest(t.Add(rules.MinStay))
+				}
+			}
+		}
+	}
+	return next
+}
+
 var rank = map[string]int{place.Low: 0, place.Medium: 1, place.High: 2}
 
 // Stays returns how a stay counts under the region rule as known at now:

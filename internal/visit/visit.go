@@ -92,13 +92,16 @@ type Filter struct {
 type Store interface {
 	// AddVisit stores one check-in and returns it with its ID once it is
 	// durable (Invalid: unknown person or place). Concurrent calls share a
-	// commit.
-	AddVisit(ctx context.Context, v Visit) (Visit, error)
+	// commit. A visit is known by its person, place and check-in: when one
+	// is stored already, it is returned as stored and created is false.
+	AddVisit(ctx context.Context, v Visit) (stored Visit, created bool, err error)
 	// CheckOut sets the check-out of a visit that has none (NotFound;
 	// Conflict if it has one; Invalid if before the check-in).
 	CheckOut(ctx context.Context, id string, at time.Time) (Visit, error)
 	// ImportVisits appends visits in one transaction; an item it refuses
-	// (Invalid: unknown person or place) goes to reject.
+	// (Invalid: unknown person or place) goes to reject, and a visit stored
+	// already (same person, place and check-in) is skipped: the count is of
+	// the visits it stored.
 	ImportVisits(ctx context.Context, items iter.Seq[Visit], reject record.Reject) (int, error)
 	// Visit returns one visit, or a NotFound error.
 	Visit(ctx context.Context, id string) (Visit, error)

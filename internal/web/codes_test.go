@@ -4,15 +4,18 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"outbreak/internal/codes"
 	"outbreak/internal/credential"
 	"outbreak/internal/risk"
+	"outbreak/internal/trace"
 )
 
 // newCodesAPI is a server that keeps codes on a real store, with a keeper
@@ -26,28 +29,21 @@ func newCodesAPI(t *testing.T, now *time.Time) (*apiTest, *credential.Keyring) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	keeper := codes.NewKeeper(codes.Config{Store: db, Engine: risk.NewEngine(nil), Logger: log, Now: clock, Workers: 2})
+	keeper := codes.NewKeeper(codes.Config{Store: db, Logger: log, Now: clock, Workers: 2})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { keeper.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	reg := prometheus.NewRegistry()
 	srv := newServer(Config{Store: db, Logger: log, Now: clock, Registry: reg,
-		Codes: &codes.Service{Keeper: keeper}, Tokens: ring})
+		Codes: codes.NewService(db, keeper, 2), Tokens: ring})
 	return &apiTest{t: t, db: db, srv: srv, reg: reg}, ring
 }
 
-// eventually retries check until it holds, for the keeper works on its own
-// goroutine.
-func eventually(t *testing.T, what string, check func() bool) {
-	t.Helper()
-	for range 200 {
-		if check() {
-			return
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("%s did not happen within 5 s", what)
+// sync waits for the keeper to apply every change stored so far.
+func (a *apiTest) sync() codes.Status {
+	a.t.Helper()
+	return want[codes.Status](a.t, a.do("POST", "/api/v1/codes/sync", nil), http.StatusOK)
 }
 
 func TestCodes(t *testing.T) {
@@ -62,7 +58,10 @@ func TestCodes(t *testing.T) {
 		}
 		return want[HealthCode](t, rec, http.StatusOK)
 	}
-	eventually(t, "the first computation", func() bool { return code("r1").Color == "green" })
+	a.sync()
+	if c := code("r1"); c.Color != "green" || c.AsOf.IsZero() {
+		t.Fatalf("r1 before any record: %+v", c)
+	}
 
 	// r1 and r2 share the noodle bar for an hour; r3 meets r2 at the market
 	// the next day; then r1 is confirmed.
@@ -75,7 +74,9 @@ func TestCodes(t *testing.T) {
 		want[obj](t, a.do("POST", "/api/v1/visits", v), http.StatusCreated)
 	}
 	want[obj](t, a.do("POST", "/api/v1/cases", obj{"person": "r1", "onset": ts(24 * time.Hour)}), http.StatusCreated)
-	eventually(t, "r2's code turning red", func() bool { return code("r2").Color == "red" })
+	if st := a.sync(); st.Behind != 0 || st.Position.Seq != st.Head || st.Keeper == "" {
+		t.Fatalf("status after a sync: %+v", st)
+	}
 	c := code("r2")
 	if len(c.Reasons) != 1 || c.Reasons[0].Rule != "close-contact" || c.Reasons[0].Case != "r1" || c.Reasons[0].Place != "v1" ||
 		!c.ValidUntil.Equal(t0.Add(time.Hour+14*24*time.Hour)) {
@@ -98,7 +99,10 @@ func TestCodes(t *testing.T) {
 	// An approved appeal makes r3 green until it expires.
 	want[obj](t, a.do("POST", "/api/v1/appeals", obj{"id": "a1", "person": "r3", "status": "approved", "color": "green",
 		"decided": now.Format(time.RFC3339), "expires": now.Add(24 * time.Hour).Format(time.RFC3339)}), http.StatusCreated)
-	eventually(t, "r3's appeal", func() bool { return code("r3").Color == "green" })
+	a.sync()
+	if got := code("r3"); got.Color != "green" {
+		t.Fatalf("r3 after an approved appeal: %+v", got)
+	}
 
 	// The images hold fresh tokens.
 	rec := a.do("GET", "/api/v1/people/r2/code.svg", nil)
@@ -110,17 +114,36 @@ func TestCodes(t *testing.T) {
 		t.Fatalf("trust list: %+v", trust)
 	}
 
-	// Tracing one case, and the chains (one case: no cluster yet).
-	es := want[exposureList](t, a.do("GET", "/api/v1/cases/r1/exposures", nil), http.StatusOK)
-	if len(es.Items) != 2 || es.Items[0].Person != "r2" || es.Items[1].Person != "r3" || es.Items[1].Degree != 2 {
-		t.Fatalf("exposures of r1: %+v", es.Items)
+	// Tracing one case, a page at a time, and the chains (one case: no
+	// cluster yet).
+	es := want[Page[trace.Exposure]](t, a.do("GET", "/api/v1/cases/r1/exposures", nil), http.StatusOK)
+	if len(es.Items) != 2 || es.Items[0].Person != "r2" || es.Items[1].Person != "r3" || es.Items[1].Degree != 2 || es.Next != "" {
+		t.Fatalf("exposures of r1: %+v", es)
 	}
+	first := want[Page[trace.Exposure]](t, a.do("GET", "/api/v1/cases/r1/exposures?limit=1", nil), http.StatusOK)
+	second := want[Page[trace.Exposure]](t, a.do("GET", "/api/v1/cases/r1/exposures?limit=1&after="+first.Next, nil), http.StatusOK)
+	if len(first.Items) != 1 || first.Next == "" || len(second.Items) != 1 || second.Items[0] != es.Items[1] || second.Next != "" {
+		t.Fatalf("pages of one: %+v then %+v", first, second)
+	}
+	wantField(t, problemOK(t, a.do("GET", "/api/v1/cases/r1/exposures?after=nonsense", nil), http.StatusBadRequest), "after")
 	problemOK(t, a.do("GET", "/api/v1/cases/nobody/exposures", nil), http.StatusNotFound)
-	if close := want[exposureList](t, a.do("GET", "/api/v1/cases/r1/exposures?degree=1", nil), http.StatusOK); len(close.Items) != 1 {
+	if close := want[Page[trace.Exposure]](t, a.do("GET", "/api/v1/cases/r1/exposures?degree=1", nil), http.StatusOK); len(close.Items) != 1 {
 		t.Fatalf("close contacts of r1: %+v", close.Items)
 	}
 	wantField(t, problemOK(t, a.do("GET", "/api/v1/cases/r1/exposures?degree=3", nil), http.StatusUnprocessableEntity), "degree")
 	want[clusterList](t, a.do("GET", "/api/v1/chains", nil), http.StatusOK)
+
+	// The log of color changes: r1, r2 and r3 changed, r3 twice.
+	log := want[Page[codes.Change]](t, a.do("GET", "/api/v1/code-changes", nil), http.StatusOK)
+	var moves []string
+	for _, c := range log.Items {
+		moves = append(moves, c.Person+":"+c.From+">"+c.To)
+	}
+	slices.Sort(moves)
+	if diff := cmp.Diff([]string{"r1:green>red", "r2:green>red", "r3:green>yellow", "r3:yellow>green"}, moves); diff != "" {
+		t.Fatalf("code changes (-want +got):\n%s", diff)
+	}
+	wantField(t, problemOK(t, a.do("GET", "/api/v1/code-changes?after=nonsense", nil), http.StatusBadRequest), "after")
 
 	// A policy that does not compile is refused with its position; the
 	// running one stays.
@@ -142,5 +165,8 @@ func TestCodes(t *testing.T) {
 	if !strings.HasPrefix(info.Hash, "sha256:") {
 		t.Fatalf("policy info: %+v", info)
 	}
-	eventually(t, "r2 turning yellow under the new policy", func() bool { return code("r2").Color == "yellow" })
+	a.sync()
+	if got := code("r2"); got.Color != "yellow" || got.Policy != info.Hash {
+		t.Fatalf("r2 under the new policy: %+v", got)
+	}
 }

@@ -69,7 +69,6 @@ func (s *server) setLevel(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, err)
 		return
 	}
-	s.stored(stored)
 	w.Header().Set("Location", "/api/v1/regions/"+url.PathEscape(region)+"/levels")
 	s.json(w, r, http.StatusCreated, stored)
 }

@@ -51,6 +51,7 @@ var kindProblems = map[errs.Kind]struct{ slug, title string }{
 	errs.Unauthorized: {"unauthorized", "Unauthorized"},
 	errs.Forbidden:    {"forbidden", "Forbidden"},
 	errs.Unavailable:  {"unavailable", "Unavailable"},
+	errs.Malformed:    {"malformed", "Malformed request"},
 }
 
 // problemOf turns an error into problem details. The messages of Internal

@@ -49,8 +49,8 @@ func TestProblems(t *testing.T) {
 		{name: "from not a time", method: "GET", path: "/api/v1/visits?from=today", status: 422, typ: "invalid", field: "from"},
 		{name: "active not a boolean", method: "GET", path: "/api/v1/cases?active=perhaps", status: 422, typ: "invalid", field: "active"},
 		{name: "filter given twice", method: "GET", path: "/api/v1/labs?person=r1&person=r2", status: 422, typ: "invalid", field: "person"},
-		{name: "bad cursor", method: "GET", path: "/api/v1/people?after=%21%21", status: 422, typ: "invalid", field: "after"},
-		{name: "bad visit cursor", method: "GET", path: "/api/v1/visits?after=bm9wZQ", status: 422, typ: "invalid", field: "after"},
+		{name: "bad cursor", method: "GET", path: "/api/v1/people?after=%21%21", status: 400, typ: "malformed", field: "after"},
+		{name: "bad visit cursor", method: "GET", path: "/api/v1/visits?after=bm9wZQ", status: 400, typ: "malformed", field: "after"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -165,7 +165,6 @@ func (res *resource[T]) createHandler(s *server) http.HandlerFunc {
 			s.problem(w, r, err)
 			return
 		}
-		s.stored(stored)
 		w.Header().Set("Location", itemPath(res.kind, *res.id(&stored)))
 		s.json(w, r, status, stored)
 	}

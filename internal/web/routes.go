@@ -77,6 +77,8 @@ func (s *server) table() []route {
 	rs = append(rs, s.visitRoutes()...)
 	rs = append(rs, s.levelRoutes()...)
 	rs = append(rs, s.codeRoutes()...)
+	rs = append(rs, s.tracingRoutes()...)
+	rs = append(rs, s.policyRoutes()...)
 	rs = append(rs, s.supplyRoutes()...)
 	rs = append(rs, s.systemRoutes()...)
 	return rs

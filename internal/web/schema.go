@@ -7,6 +7,7 @@ import (
 
 	"outbreak/internal/approval"
 	"outbreak/internal/cases"
+	"outbreak/internal/codes"
 	"outbreak/internal/credential"
 	"outbreak/internal/lab"
 	"outbreak/internal/person"
@@ -125,6 +126,8 @@ var schemaDefs = []schemaDef{
 		desc:  "A resident's health code: the worst color of the policy's rules that hold now, every reason, and a token signed now.",
 		enums: map[string][]string{"color": colors},
 		notes: map[string]string{"valid_until": "the next instant at which time alone changes the color; absent: only new facts change it",
+			"as_of":   "the instant the code was computed for: the keeper computes it again when a record or the time may change it",
+			"policy":  "the digest of the policy that made it; absent for a resident green with no reason",
 			"token":   "COSE_Sign1-signed CWT, zlib-compressed and base45-encoded with the prefix OB1:; verify offline against the trust list",
 			"expires": "when the token stops being valid", "qr_png": "where to get the code as a QR code in a PNG image",
 			"qr_svg": "where to get the code as a QR code in an SVG image"}},
@@ -134,13 +137,17 @@ var schemaDefs = []schemaDef{
 	{name: "TrustedKey", typ: reflect.TypeFor[credential.TrustedKey](),
 		desc:  "One verification key: kid is the first 8 bytes of the SHA-256 of public_key, in hex.",
 		notes: map[string]string{"public_key": "the SubjectPublicKeyInfo DER of a P-256 key, in base64"}},
-	{name: "Exposure", typ: reflect.TypeFor[trace.Exposure](),
+	{name: "Exposure", typ: reflect.TypeFor[trace.Exposure](), paged: true,
 		desc: "One interval in which a person was exposed to a case, at a place: degree 1 overlaps the case's own visit, degree 2 the visit of the case's close contact via."},
-	{name: "ExposureList", typ: reflect.TypeFor[exposureList](), desc: "Every exposure to a case, by person."},
 	{name: "Cluster", typ: reflect.TypeFor[trace.Cluster](), desc: "Cases linked through exposures, with the links and places."},
 	{name: "Link", typ: reflect.TypeFor[trace.Link](), desc: "Case to was exposed to case from before to became infectious."},
 	{name: "Member", typ: reflect.TypeFor[trace.Member](), desc: "A case in a cluster; generation 0 was exposed to no other case of it."},
 	{name: "ClusterList", typ: reflect.TypeFor[clusterList](), desc: "Clusters of two or more linked cases, largest first."},
+	{name: "CodeChange", typ: reflect.TypeFor[codes.Change](), paged: true, enums: map[string][]string{"from": colors, "to": colors},
+		desc: "A change of a resident's color, in the order the keeper made them; reasons are the new code's."},
+	{name: "CodesStatus", typ: reflect.TypeFor[codes.Status](),
+		desc: "How far the stored codes follow the change feed: the keeper's position (the last change applied, and the instant the codes were computed for), the feed's head, and the process that keeps them."},
+	{name: "Position", typ: reflect.TypeFor[codes.Position](), desc: "How far a reader has applied a log: its sequence, and as of which instant."},
 	{name: "PolicyInfo", typ: reflect.TypeFor[policyInfo](), desc: "The policy now running: its digest and rule IDs."},
 	{name: "WhatIf", typ: reflect.TypeFor[risk.Report](), desc: "How many codes a policy would change, from which color to which, in all and by home region."},
 	{name: "Transition", typ: reflect.TypeFor[risk.Transition](), desc: "Codes that would go from one color to another."},

@@ -40,8 +40,8 @@ func (s *server) visits() *resource[visit.Visit] {
 				From: q.time("from"), To: q.time("to"), Page: p})
 		},
 		create: &route{method: "POST", path: "/api/v1/visits", id: "check_in",
-			summary: "Check in: store one visit, answered once it is durable (check_in defaults to now)",
-			query:   []param{atParam}, body: "CheckIn", status: []int{http.StatusCreated}, resp: "Visit", handler: s.checkIn},
+			summary: "Check in: store one visit, answered once it is durable (check_in defaults to now); a visit of the same person, place and check-in is answered as stored, with 200",
+			query:   []param{atParam}, body: "CheckIn", status: []int{http.StatusCreated, http.StatusOK}, resp: "Visit", handler: s.checkIn},
 	}
 }
 
@@ -74,14 +74,17 @@ func (s *server) checkIn(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, err)
 		return
 	}
-	stored, err := s.store.AddVisit(r.Context(), v)
+	stored, created, err := s.store.AddVisit(r.Context(), v)
 	if err != nil {
 		s.problem(w, r, err)
 		return
 	}
-	s.stored(stored)
 	w.Header().Set("Location", itemPath("visits", stored.ID))
-	s.json(w, r, http.StatusCreated, stored)
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK // the same person, place and check-in: stored already
+	}
+	s.json(w, r, status, stored)
 }
 
 func (s *server) checkOut(w http.ResponseWriter, r *http.Request) {
@@ -107,6 +110,5 @@ func (s *server) checkOut(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, err)
 		return
 	}
-	s.stored(v)
 	s.json(w, r, http.StatusOK, v)
 }

@@ -51,12 +51,18 @@ func Random(seed uint64) City {
 	slot := func() time.Time { return T0.Add(time.Duration(rng.IntN(days*24*12)) * 5 * time.Minute) }
 	lengths := []time.Duration{0, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 20 * time.Minute, 30 * time.Minute,
 		time.Hour, 3 * time.Hour, 26 * time.Hour, 3 * 24 * time.Hour}
+	// A visit is known by its person, place and check-in: a city has at
+	// most one of each.
+	seen := map[[2]string]bool{}
 	for range 20 + rng.IntN(60) {
 		v := visit.Visit{Person: c.Residents[rng.IntN(people)].ID, Place: c.Places[rng.IntN(len(c.Places))].ID, CheckIn: slot()}
 		if rng.IntN(10) >= 3 {
 			v.CheckOut = v.CheckIn.Add(lengths[rng.IntN(len(lengths))])
 		}
-		c.Visits = append(c.Visits, v)
+		if k := [2]string{v.Person + " " + v.Place, v.CheckIn.String()}; !seen[k] {
+			seen[k] = true
+			c.Visits = append(c.Visits, v)
+		}
 	}
 	for i := range 1 + rng.IntN(4) {
 		k := cases.Case{ID: fmt.Sprintf("c%d", i), Person: c.Residents[rng.IntN(people)].ID, Onset: slot()}

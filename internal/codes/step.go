@@ -1,0 +1,354 @@
+package codes
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"math"
+	"slices"
+	"time"
+
+	"outbreak/internal/cases"
+	"outbreak/internal/errs"
+	"outbreak/internal/record"
+	"outbreak/internal/risk"
+	"outbreak/internal/trace"
+	"outbreak/internal/visit"
+)
+
+// changeBatch is how many changes one step reads at most.
+const changeBatch = 10000
+
+// step follows the changes committed since the keeper's position and the
+// items time has made due, and stores the result, a batch of changes per
+// transaction.
+func (k *Keeper) step(ctx context.Context) error {
+	for {
+		cs, err := k.store.ChangesSince(ctx, k.pos.Seq, changeBatch)
+		if err != nil {
+			return err
+		}
+		now := record.Instant(k.now())
+		w := newWork()
+		for _, c := range cs {
+			if err := w.follow(ctx, k.idx, c); err != nil {
+				return err
+			}
+		}
+		if w.rebuild {
+			if err := k.build(ctx); err != nil {
+				return err
+			}
+			if len(cs) < changeBatch {
+				return nil
+			}
+			continue
+		}
+		for _, d := range k.st.popDue(now) {
+			if err := w.due(d); err != nil {
+				return err
+			}
+		}
+		pos := Position{Seq: k.pos.Seq, At: now}
+		if len(cs) > 0 {
+			pos.Seq = cs[len(cs)-1].Seq
+		}
+		if pos.Seq != k.pos.Seq || !w.idle() {
+			if err := k.apply(ctx, now, w, pos); err != nil {
+				return err
+			}
+		}
+		if len(cs) < changeBatch {
+			return nil
+		}
+	}
+}
+
+// idle reports whether there is nothing to do.
+func (w *work) idle() bool {
+	return !w.retraceAll && !w.regions && len(w.people)+len(w.retrace)+len(w.cases)+len(w.casesDue)+len(w.appeals)+
+		len(w.inRegions)+len(w.places)+len(w.visits) == 0
+}
+
+// apply does a step's work as of now and stores it at position pos.
+func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position) error {
+	st := k.st
+	rules := st.policy.Rules()
+	if err := k.idx.Refresh(ctx, w.changed, len(w.places) > 0 || w.retraceAll); err != nil {
+		return err
+	}
+	if w.regions {
+		if err := k.reloadRegions(ctx, now, w); err != nil {
+			return err
+		}
+	}
+	// A case's person is traced again and recomputed, and so are the cases
+	// they were exposed to, which they may no longer count for.
+	touch := func(person string) {
+		w.people[person], w.retrace[person] = true, true
+		for cp := range st.exposedTo[person] {
+			w.retrace[cp] = true
+		}
+	}
+	for id := range w.cases {
+		if old, ok := st.cases[id]; ok {
+			touch(old.Person)
+		}
+		c, err := k.store.Case(ctx, id)
+		switch {
+		case errs.Is(err, errs.NotFound):
+			delete(st.cases, id)
+			continue
+		case err != nil:
+			return err
+		}
+		st.cases[id] = c
+		st.scheduleCase(now, c)
+		touch(c.Person)
+	}
+	for id := range w.casesDue {
+		if c, ok := st.cases[id]; ok {
+			touch(c.Person)
+		}
+	}
+	for id := range w.appeals {
+		if p, ok := st.appeals[id]; ok {
+			w.people[p] = true
+		}
+		a, err := k.store.Appeal(ctx, id)
+		switch {
+		case errs.Is(err, errs.NotFound):
+			delete(st.appeals, id)
+		case err != nil:
+			return err
+		default:
+			st.appeals[id] = a.Person
+			w.people[a.Person] = true
+		}
+	}
+	if err := k.inRegions(ctx, w); err != nil {
+		return err
+	}
+	known := st.known(now)
+	if w.retraceAll {
+		for _, c := range known {
+			w.retrace[c.Person] = true
+		}
+	} else if err := k.reach(ctx, now, w, known); err != nil {
+		return err
+	}
+	var traced []cases.Case
+	for _, c := range known {
+		if w.retrace[c.Person] {
+			traced = append(traced, c)
+		}
+	}
+	found := map[string][]trace.Exposure{}
+	err := trace.EachLatest(ctx, k.idx, rules, now, known, traced, k.workers, func(cp string, es []trace.Exposure, horizon time.Time) error {
+		found[cp] = es
+		st.schedule(now, dueItem{at: horizon, kind: dueRetrace, id: cp})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for cp := range w.retrace {
+		w.people[cp] = true
+		for p := range st.contactsOf[cp] {
+			w.people[p] = true
+		}
+		st.setExposures(cp, found[cp])
+		for p := range st.contactsOf[cp] {
+			w.people[p] = true
+		}
+	}
+	out := Write{Lease: k.lease, Consumer: Consumer, Position: pos}
+	if err := k.evaluate(ctx, now, w.people, &out); err != nil {
+		return err
+	}
+	if len(w.retrace) > 0 {
+		if err := k.chains(now, known, &out); err != nil {
+			return err
+		}
+	}
+	return k.save(ctx, out)
+}
+
+// reach adds to the cases to trace again those that changed visits can
+// reach: the visitor's own, if a case, and the cases that the visitor and
+// everyone whose visit overlapped theirs are close contacts of (their
+// visits may make new secondary contacts). Visits dated later are followed
+// again when they begin.
+func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []cases.Case) error {
+	st, rules := k.st, k.st.policy.Rules()
+	var keys []int64
+	for _, v := range w.visits {
+		if v.In > now.UnixMicro() {
+			st.schedule(now, dueItem{at: time.UnixMicro(v.In).UTC(), kind: dueVisit, visit: v})
+		}
+		present, err := trace.Present(ctx, k.idx, rules, v)
+		if err != nil {
+			return err
+		}
+		keys = append(append(keys, v.Person), present...)
+	}
+	for place := range w.places {
+		key, err := k.idx.PlaceKey(ctx, place)
+		if errs.Is(err, errs.Invalid) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		vs, err := k.idx.PlaceVisits(ctx, key, math.MinInt64/2, math.MaxInt64/2, nil)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			keys = append(keys, v.Person)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	names, _, err := k.idx.Names(ctx, slices.Compact(keys), nil)
+	if err != nil {
+		return err
+	}
+	isCase := map[string]bool{}
+	for _, c := range known {
+		isCase[c.Person] = true
+	}
+	for _, p := range names {
+		if isCase[p] {
+			w.retrace[p] = true
+		}
+		for cp, es := range st.exposedTo[p] {
+			if slices.ContainsFunc(es, func(e trace.Exposure) bool { return e.Degree == 1 }) {
+				w.retrace[cp] = true
+			}
+		}
+	}
+	return nil
+}
+
+// inRegions adds everyone with a stay in the regions to recompute, or
+// below them.
+func (k *Keeper) inRegions(ctx context.Context, w *work) error {
+	seen := map[string]bool{}
+	for r := range w.inRegions {
+		for _, g := range k.st.regions.Within(r) {
+			if seen[g] {
+				continue
+			}
+			seen[g] = true
+			stays, err := all(ctx, func(ctx context.Context, p record.Page) ([]visit.Stay, string, error) {
+				return k.store.Stays(ctx, visit.Filter{Region: g, Page: p})
+			})
+			if err != nil {
+				return err
+			}
+			for _, s := range stays {
+				w.people[s.Person] = true
+			}
+		}
+	}
+	return nil
+}
+
+// evaluate computes the codes of some residents from their records and the
+// exposures the keeper holds, and adds what changed to out.
+func (k *Keeper) evaluate(ctx context.Context, now time.Time, people map[string]bool, out *Write) error {
+	st := k.st
+	for _, p := range slices.Sorted(maps.Keys(people)) {
+		fs := newFactSet(now, st.policy.Rules(), st.regions)
+		if err := fs.read(ctx, k.store, p); err != nil {
+			return err
+		}
+		f := fs.of(p)
+		f.Exposures = st.exposuresOf(p)
+		c, err := st.policy.Evaluate(f, now)
+		if err != nil {
+			return err
+		}
+		old, had := st.codes[p]
+		k.record(out, c, old, had, false, now)
+		st.scheduleCode(p, codeDueAt(c, fs.next[p], now), now)
+	}
+	return nil
+}
+
+// green is the color of a resident with no reason for another.
+const green = "green"
+
+// record adds a resident's new code to out when it differs from the
+// stored one (old, if had; stale: stored under another policy), with a
+// change of color when the color differs, and keeps it in the state.
+func (k *Keeper) record(out *Write, c, old risk.Code, had, stale bool, now time.Time) {
+	from := green
+	if had {
+		from = old.Color
+	}
+	if from != c.Color {
+		out.Changes = append(out.Changes, Change{Person: c.Person, From: from, To: c.Color, Reasons: c.Reasons, At: now})
+	}
+	if c.Color == green && len(c.Reasons) == 0 {
+		if had {
+			out.Delete = append(out.Delete, c.Person)
+			delete(k.st.codes, c.Person)
+		}
+		return
+	}
+	if !had || stale || !sameCode(old, c) {
+		out.Put = append(out.Put, Stored{Code: c, Policy: k.st.policy.Hash(), AsOf: now, Seq: out.Position.Seq})
+	}
+	k.st.codes[c.Person] = c
+}
+
+// sameCode reports whether two codes say the same, as stored.
+func sameCode(a, b risk.Code) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
+
+// chains adds the clusters of cases to out when they changed.
+func (k *Keeper) chains(now time.Time, known []cases.Case, out *Write) error {
+	var among []trace.Exposure
+	for _, c := range known {
+		among = append(among, k.st.exposuresOf(c.Person)...)
+	}
+	trace.SortExposures(among)
+	cs := trace.Chains(known, among)
+	if cs == nil {
+		cs = []trace.Cluster{}
+	}
+	body, err := json.Marshal(cs)
+	if err != nil || string(body) == k.st.chainsJSON {
+		return err
+	}
+	k.st.chainsJSON = string(body)
+	if out.Derived == nil {
+		out.Derived = map[string][]byte{}
+	}
+	out.Derived[ChainsName] = body
+	return nil
+}
+
+// ChainsName is the name under which the clusters of cases are stored.
+const ChainsName = "chains"
+
+// save stores a step and moves the keeper's position.
+func (k *Keeper) save(ctx context.Context, w Write) error {
+	if err := k.store.SaveCodes(ctx, w); err != nil {
+		return err
+	}
+	k.advance(w.Position)
+	return nil
+}
+
+// greenCode is the code of a resident with no reason for another color.
+func greenCode(person string) risk.Code {
+	return risk.Code{Person: person, Color: green, Reasons: []risk.Reason{}}
+}

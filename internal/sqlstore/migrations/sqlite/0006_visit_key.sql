@@ -1,0 +1,4 @@
+-- A visit is known by its person, place and check-in: each day's person
+-- index is unique on them, so that storing a visit again leaves it out.
+-- The day tables are many, so the migration is code (migrate.go,
+-- uniqueVisits); visits stored twice before keep their first ID.
