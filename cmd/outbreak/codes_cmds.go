@@ -101,7 +101,7 @@ func (f *asOfFlags) open(ctx context.Context, e env, name string, pos []string) 
 }
 
 func codesCmd(ctx context.Context, e env, args []string) error {
-	fs := flags(e, "codes", "[rebuild]")
+	fs := flags(e, "codes", "[rebuild | check]")
 	var f asOfFlags
 	f.register(fs)
 	whatIf := fs.Bool("what-if", false, "print how many codes --policy would change, by region, without applying it")
@@ -111,6 +111,9 @@ func codesCmd(ctx context.Context, e env, args []string) error {
 	}
 	if len(pos) == 1 && pos[0] == "rebuild" {
 		return rebuildCodes(ctx, e, f.store)
+	}
+	if len(pos) == 1 && pos[0] == "check" {
+		return checkCodes(ctx, e, f.store)
 	}
 	if *whatIf && f.policy == "" {
 		return usageError{"--what-if needs --policy NEW"}
@@ -237,5 +240,30 @@ func rebuildCodes(ctx context.Context, e env, sf storeFlags) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "every code computed as of %s, feed position %d\n", record.FormatTime(st.Position.At), st.Position.Seq)
+	return nil
+}
+
+// checkCodes compares the stored codes with codes computed afresh as of the
+// keeper's position, and checks the code-change log; it fails when they
+// differ.
+func checkCodes(ctx context.Context, e env, sf storeFlags) error {
+	db, _, err := sf.open(ctx, newLogger(e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := codes.Check(ctx, db, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "as of %s (feed position %d): %d stored codes, %d computed afresh, %d color changes logged\n",
+		record.FormatTime(r.At), r.Position.Seq, r.Stored, r.Fresh, r.Changes)
+	if len(r.Differences) > 0 {
+		for _, d := range r.Differences {
+			fmt.Fprintln(e.stdout, "  "+d)
+		}
+		return fmt.Errorf("the stored codes differ from a fresh computation")
+	}
+	fmt.Fprintln(e.stdout, "the stored codes and their log agree with a fresh computation")
 	return nil
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,46 +19,23 @@ import (
 // batch ingests are in flight, and checks that every visit the server
 // acknowledged is there after a restart, on SQLite and on PostgreSQL.
 func TestKillDuringIngest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills a server")
-	}
-	bin := filepath.Join(t.TempDir(), "outbreak")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	t.Run("sqlite", func(t *testing.T) { killDuringIngest(t, bin, nil) })
+	t.Run("sqlite", func(t *testing.T) { killDuringIngest(t, nil) })
 	t.Run("postgres", func(t *testing.T) {
 		url := pgtest.URL(t, func(url string) error {
 			_, _, err := outbreak(t, nil, "migrate", "--data", t.TempDir(), "--db", url)
 			return err
 		})
-		killDuringIngest(t, bin, map[string]string{"OUTBREAK_DB": url})
+		killDuringIngest(t, map[string]string{"OUTBREAK_DB": url})
 	})
 }
 
 // killDuringIngest runs the server binary in environ (plus the process's).
-func killDuringIngest(t *testing.T, bin string, environ map[string]string) {
+func killDuringIngest(t *testing.T, environ map[string]string) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	smallCity(t, dir, data, environ)
-	srv := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data)
-	srv.Env = os.Environ()
-	for k, v := range environ {
-		srv.Env = append(srv.Env, k+"="+v)
-	}
-	stdout, err := srv.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Process.Kill()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("server printed no URL: %v", err)
-	}
-	url := strings.TrimSuffix(strings.TrimSpace(line[strings.Index(line, "http://"):]), "/")
+	srv := startServer(t, data, environ)
+	url := srv.url
 
 	// Every visit gets a unique check-in instant, its identity across the restart.
 	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -133,10 +107,7 @@ func killDuringIngest(t *testing.T, bin string, environ map[string]string) {
 			break
 		}
 	}
-	if err := srv.Process.Signal(os.Kill); err != nil {
-		t.Fatal(err)
-	}
-	srv.Wait()
+	srv.kill()
 	stop.Store(true)
 	wg.Wait()
 	if len(acked) == 0 {
