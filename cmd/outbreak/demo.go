@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"outbreak/internal/ingest"
+	"outbreak/internal/kinds"
 	"outbreak/internal/sim"
 	"outbreak/internal/sqlstore"
 )
@@ -64,13 +64,13 @@ func loadCity(ctx context.Context, e env, db *sqlstore.DB, dir string, cfg sim.C
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Generated a city of %d residents with %d infections over %d days (files in %s)\n", cfg.People, sum.Infections, cfg.Days, simDir)
-	for _, kind := range ingest.Kinds() { // in an order that resolves references
+	for _, kind := range kinds.Kinds() { // in an order that resolves references
 		name := filepath.Join(simDir, kind+".csv")
 		f, err := os.Open(name)
 		if err != nil {
 			return err
 		}
-		res, err := ingest.Import(ctx, db, kind, name, f, ingest.Options{})
+		res, err := kinds.Import(ctx, db, kind, name, f, kinds.Options{})
 		f.Close()
 		if err != nil {
 			return err

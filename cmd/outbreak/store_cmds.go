@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"outbreak/internal/ingest"
+	"outbreak/internal/kinds"
 	"outbreak/internal/person"
 	"outbreak/internal/record"
 )
@@ -35,7 +35,7 @@ func migrate(ctx context.Context, e env, args []string) error {
 }
 
 func importCmd(ctx context.Context, e env, args []string) error {
-	fs := flags(e, "import", "KIND FILE   (KIND: "+strings.Join(ingest.Kinds(), ", ")+"; FILE - = stdin)")
+	fs := flags(e, "import", "KIND FILE   (KIND: "+strings.Join(kinds.Kinds(), ", ")+"; FILE - = stdin)")
 	var sf storeFlags
 	sf.register(fs, "")
 	format := fs.String("format", "", "csv or ndjson; empty = from the file name")
@@ -51,12 +51,12 @@ func importCmd(ctx context.Context, e env, args []string) error {
 		return usageError{"import needs KIND and FILE"}
 	}
 	kind, name := pos[0], pos[1]
-	if ingest.Header(kind) == nil {
-		return usageError{fmt.Sprintf("unknown kind %q; kinds: %s", kind, strings.Join(ingest.Kinds(), ", "))}
+	if kinds.Header(kind) == nil {
+		return usageError{fmt.Sprintf("unknown kind %q; kinds: %s", kind, strings.Join(kinds.Kinds(), ", "))}
 	}
-	// ingest.Import would say the same, but only after a progress bar had
+	// kinds.Import would say the same, but only after a progress bar had
 	// been drawn for a file that is never read.
-	if _, err := ingest.Format(name, *format); err != nil {
+	if _, err := kinds.Format(name, *format); err != nil {
 		return err
 	}
 	in := io.Reader(os.Stdin)
@@ -73,7 +73,7 @@ func importCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	opt := ingest.Options{Format: *format, SkipBad: *skipBad}
+	opt := kinds.Options{Format: *format, SkipBad: *skipBad}
 	var rejectFile *os.File
 	if *skipBad {
 		path := *rejects
@@ -91,7 +91,7 @@ func importCmd(ctx context.Context, e env, args []string) error {
 	}
 	start := time.Now()
 	in, done := withProgress(e.stderr, in, kind)
-	res, err := ingest.Import(ctx, db, kind, name, in, opt)
+	res, err := kinds.Import(ctx, db, kind, name, in, opt)
 	done(err)
 	if err != nil {
 		return err
@@ -142,7 +142,7 @@ func exportCmd(ctx context.Context, e env, args []string) error {
 		defer f.Close()
 		w = f
 	}
-	if _, err := ingest.Export(ctx, db, pos[0], *format, w); err != nil {
+	if _, err := kinds.Export(ctx, db, pos[0], *format, w); err != nil {
 		return err
 	}
 	if f, ok := w.(*os.File); ok && *out != "" {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"outbreak/internal/ingest"
+	"outbreak/internal/kinds"
 )
 
 // readCSV reads a CSV file or text into rows keyed by the header.
@@ -36,7 +36,7 @@ func simCity(t *testing.T, people string) (city, data string) {
 	if _, _, err := outbreak(t, nil, "sim", "--people", people, "--days", "14", "--seed", "3", "--out", city); err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range ingest.Kinds() {
+	for _, kind := range kinds.Kinds() {
 		if _, _, err := outbreak(t, nil, "import", "--create", "--data", data, kind, filepath.Join(city, kind+".csv")); err != nil {
 			t.Fatalf("import %s: %v", kind, err)
 		}

@@ -5,29 +5,9 @@ import (
 	"fmt"
 
 	"outbreak/internal/feed"
+	"outbreak/internal/kinds"
 	"outbreak/internal/trace"
 )
-
-// effect says what a change of one kind of record means for codes.
-type effect uint8
-
-const (
-	noEffect     effect = iota // the record is not a fact of any code
-	personFacts                // recompute the code of the record's resident
-	caseRecord                 // a case: trace it again, and the cases its person was exposed to
-	appealRecord               // an appeal: recompute its resident's code, and its former resident's
-	visitRange                 // visits: trace again the cases they can reach
-	regionTree                 // a region or a level: recompute the codes of the people with stays under it
-	placeRecord                // a place (its default dwell): trace again the cases that reach its visits
-)
-
-// effects lists what every kind of record means for codes.
-var effects = map[string]effect{
-	"regions": regionTree, "region_levels": regionTree, "places": placeRecord, "residents": noEffect,
-	"visits": visitRange, "stays": personFacts, "labs": personFacts, "vaccinations": noEffect,
-	"declarations": personFacts, "cases": caseRecord, "appeals": appealRecord,
-	"depots": noEffect, "vehicles": noEffect, "stock": noEffect, "requests": noEffect, "plans": noEffect,
-}
 
 // work is what one step of the keeper must do, gathered from the changes
 // and the due items it follows.
@@ -66,27 +46,29 @@ func (w *work) follow(ctx context.Context, idx Index, c feed.Change) error {
 	case feed.Policy, feed.Rebuild:
 		w.rebuild = true
 		return nil
+	case feed.Plans:
+		return nil
 	}
-	e, ok := effects[c.Kind]
-	if !ok {
-		return fmt.Errorf("codes: change %d is of an unknown kind %q", c.Seq, c.Kind)
+	k, err := kinds.Lookup(c.Kind)
+	if err != nil {
+		return fmt.Errorf("codes: change %d: %w", c.Seq, err)
 	}
-	switch e {
-	case noEffect:
-	case personFacts:
+	switch e := k.Codes(); e {
+	case kinds.NoEffect:
+	case kinds.PersonFacts:
 		if c.Person != "" {
 			w.people[c.Person] = true
 		}
-	case caseRecord:
+	case kinds.CaseRecord:
 		w.cases[c.ID] = true
-	case appealRecord:
+	case kinds.AppealRecord:
 		w.appeals[c.ID] = true
-	case regionTree:
+	case kinds.RegionTree:
 		w.regions = true
-	case placeRecord:
+	case kinds.PlaceRecord:
 		w.places[c.ID] = true
 		w.retraceAll = w.retraceAll || len(w.places) > maxPlaces
-	case visitRange:
+	case kinds.VisitRange:
 		if w.nvisits += c.Hi - c.Lo + 1; w.nvisits > maxVisits {
 			w.retraceAll = true
 		}

@@ -116,3 +116,57 @@ func Status(err error) int {
 	}
 	return http.StatusInternalServerError
 }
+
+// FieldError says what is wrong with one field of an input; Field is empty
+// when the fault is not in one field (a line that is not JSON at all).
+type FieldError struct {
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Fields returns a FieldError for each *Error naming a field in err, which
+// may join several.
+func Fields(err error) []FieldError {
+	var out []FieldError
+	var walk func(error)
+	walk = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		var e *Error
+		if errors.As(err, &e) && e.Field != "" {
+			out = append(out, FieldError{Field: e.Field, Reason: Reason(e)})
+		}
+	}
+	walk(err)
+	return out
+}
+
+// Reason returns the message of the first *Error in err without its field,
+// or err's text when it has none.
+func Reason(err error) string {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	switch {
+	case e.Msg == "" && e.Err != nil:
+		return e.Err.Error()
+	case e.Err != nil:
+		return e.Msg + ": " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+// FieldErrorOf returns err as one FieldError: the field of its first *Error,
+// if any, and its reason.
+func FieldErrorOf(err error) *FieldError {
+	var e *Error
+	if errors.As(err, &e) {
+		return &FieldError{Field: e.Field, Reason: Reason(e)}
+	}
+	return &FieldError{Reason: err.Error()}
+}

@@ -45,6 +45,10 @@ const Policy = "policy"
 // Rebuild is the kind of a request to compute every health code afresh.
 const Rebuild = "rebuild"
 
+// Plans is the kind of a change of a delivery plan (made, or dispatched),
+// which is not a record of its own kind (see kinds) but derived from them.
+const Plans = "plans"
+
 // Reader reads the feed.
 type Reader interface {
 	// ChangesSince returns at most limit changes after seq, in order.

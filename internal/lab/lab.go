@@ -99,6 +99,9 @@ func (d *Declaration) Validate() error {
 		return errs.Field("declared_at", "required")
 	}
 	d.DeclaredAt = record.Instant(d.DeclaredAt)
+	if d.Symptoms == nil {
+		d.Symptoms = []string{} // declared well: an empty list, not an unknown one
+	}
 	if len(d.Symptoms) > 32 {
 		return errs.Field("symptoms", "more than 32 symptoms")
 	}

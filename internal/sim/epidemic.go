@@ -121,11 +121,11 @@ func newEpidemic(w *world) *epidemic {
 // run simulates every day and writes visits.csv and declarations.csv as it goes; a second
 // goroutine formats and writes day d's visits while day d+1 is generated.
 func (e *epidemic) run(ctx context.Context, dir string, s *Summary) error {
-	visits, err := createCSV(dir, "visits.csv", "person,place,check_in,check_out")
+	visits, err := createCSV(dir, "visits.csv", header("visits"))
 	if err != nil {
 		return err
 	}
-	decl, err := createCSV(dir, "declarations.csv", "person,declared_at,symptoms")
+	decl, err := createCSV(dir, "declarations.csv", header("declarations"))
 	if err != nil {
 		visits.close()
 		return err

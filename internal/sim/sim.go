@@ -40,7 +40,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
+
+	"outbreak/internal/kinds"
 )
 
 // Config describes a synthetic city.
@@ -118,10 +121,10 @@ func Write(ctx context.Context, cfg Config, dir string) (Summary, error) {
 		rows         *int
 		write        func(*csvFile)
 	}{
-		{"regions.csv", "id,name,parent,kind", &s.Regions, w.writeRegions},
-		{"places.csv", "id,name,region,category,lat,lon,default_dwell", &s.Places, w.writePlaces},
-		{"residents.csv", "id,name,phone,email,language,time_zone,home_region", &s.Residents, w.writeResidents},
-		{"vaccinations.csv", "person,given_at,product,dose", &s.Vaccinations, w.writeVaccinations},
+		{"regions.csv", header("regions"), &s.Regions, w.writeRegions},
+		{"places.csv", header("places"), &s.Places, w.writePlaces},
+		{"residents.csv", header("residents"), &s.Residents, w.writeResidents},
+		{"vaccinations.csv", header("vaccinations"), &s.Vaccinations, w.writeVaccinations},
 	}
 	for _, f := range static {
 		if err := ctx.Err(); err != nil {
@@ -142,16 +145,16 @@ func Write(ctx context.Context, cfg Config, dir string) (Summary, error) {
 		rows         *int
 		write        func(*csvFile)
 	}{
-		{"stays.csv", "person,region,from,to", &s.Stays, e.writeStays},
-		{"labs.csv", "person,specimen_at,result,test_type", &s.Labs, e.writeLabs},
-		{"cases.csv", "person,onset,isolated,released", &s.Cases, e.writeCases},
-		{"appeals.csv", "id,person,status,color,decided,expires,reason", &s.Appeals, e.writeAppeals},
+		{"stays.csv", header("stays"), &s.Stays, e.writeStays},
+		{"labs.csv", header("labs"), &s.Labs, e.writeLabs},
+		{"cases.csv", header("cases"), &s.Cases, e.writeCases},
+		{"appeals.csv", header("appeals"), &s.Appeals, e.writeAppeals},
 		{"infections.csv", "person,infected_at,infector,place", &s.Infections, e.writeInfections},
-		{"region_levels.csv", "region,level,from,to", &s.RegionLevels, e.writeRegionLevels},
-		{"depots.csv", "id,name,lat,lon,time_zone", &s.Depots, w.writeDepots},
-		{"vehicles.csv", "id,depot,ambient,chilled,frozen,shift_start,shift_end,max_out", &s.Vehicles, w.writeVehicles},
-		{"stock.csv", "id,depot,item,lot,expiry,temperature,quantity", &s.Stock, w.writeStock},
-		{"requests.csv", "id,site,kind,person,lat,lon,item,quantity,priority,slot_from,slot_to,service,created,status,plan", &s.Requests, e.writeRequests},
+		{"region_levels.csv", header("region_levels"), &s.RegionLevels, e.writeRegionLevels},
+		{"depots.csv", header("depots"), &s.Depots, w.writeDepots},
+		{"vehicles.csv", header("vehicles"), &s.Vehicles, w.writeVehicles},
+		{"stock.csv", header("stock"), &s.Stock, w.writeStock},
+		{"requests.csv", header("requests"), &s.Requests, e.writeRequests},
 	}
 	for _, f := range results {
 		n, err := writeCSV(dir, f.name, f.header, f.write)
@@ -162,3 +165,7 @@ func Write(ctx context.Context, cfg Config, dir string) (Summary, error) {
 	}
 	return s, nil
 }
+
+// header returns the CSV header of a kind of record: the one import reads,
+// in the order the writers here write their columns.
+func header(kind string) string { return strings.Join(kinds.Header(kind), ",") }

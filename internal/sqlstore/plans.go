@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"outbreak/internal/errs"
+	"outbreak/internal/feed"
 	"outbreak/internal/record"
 	"outbreak/internal/supply"
 )
@@ -31,7 +32,7 @@ func (db *DB) SavePlan(ctx context.Context, p *supply.Plan) error {
 	err = db.tx(ctx, func(tx *wtx) error {
 		_, err := tx.exec(ctx, "INSERT INTO plans (id, date, created, status, dispatched, summary, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			p.ID, p.Date, db.ts(p.Created), p.Status, db.ts(p.Dispatched), summary, body)
-		tx.changed("plans", p.ID, "")
+		tx.changed(feed.Plans, p.ID, "")
 		return err
 	})
 	if errs.Is(err, errs.Conflict) {
@@ -202,7 +203,7 @@ func (db *DB) DispatchPlan(ctx context.Context, id string, at time.Time) (supply
 			return err
 		}
 		_, err = tx.exec(ctx, "UPDATE plans SET summary = ?, body = ? WHERE id = ?", summary, body, id)
-		tx.changed("plans", id, "")
+		tx.changed(feed.Plans, id, "")
 		return err
 	})
 	if err != nil {

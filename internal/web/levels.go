@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"outbreak/internal/errs"
+	"outbreak/internal/kinds"
 	"outbreak/internal/place"
 )
 
@@ -41,21 +42,25 @@ func (s *server) listLevels(w http.ResponseWriter, r *http.Request) {
 func (s *server) setLevel(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	region := r.PathValue("id")
-	var l place.Level
-	if err := decodeBody(w, r, &l, false); err != nil {
+	body, err := recordBody(w, r)
+	if err != nil {
 		s.problem(w, r, err)
 		return
 	}
+	var given string // the region of the body, if any
+	l, err := kinds.RegionLevels.DecodeJSON(body, func(l *place.Level) {
+		if given = l.Region; l.Region == "" {
+			l.Region = region
+		}
+	})
 	switch {
+	case err != nil:
 	case l.ID != "":
-		s.problem(w, r, errs.Field("id", "set by the server; leave it out"))
-		return
-	case l.Region != "" && l.Region != region:
-		s.problem(w, r, errs.Field("region", "%q differs from the region of the path, %q", l.Region, region))
-		return
+		err = errs.Field("id", "set by the server; leave it out")
+	case given != "" && given != region:
+		err = errs.Field("region", "%q differs from the region of the path, %q", given, region)
 	}
-	l.Region = region
-	if err := l.Validate(); err != nil {
+	if err != nil {
 		s.problem(w, r, err)
 		return
 	}

@@ -124,7 +124,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		{"Vaccination", "dose", `{"type":"integer"}`, true},
 		{"Place", "lat", `{"type":"number"}`, true},
 		{"Region", "kind", `{"enum":["country","province","city","district"],"type":"string"}`, true},
-		{"Declaration", "symptoms", `{"items":{"type":"string"},"type":"array"}`, false},
+		{"Declaration", "symptoms", `{"items":{"type":"string"},"type":"array"}`, true},
 		{"Problem", "errors", `{"items":{"$ref":"#/components/schemas/FieldError"},"type":"array"}`, false},
 		{"BatchItem", "error", `{"anyOf":[{"$ref":"#/components/schemas/FieldError"},{"type":"null"}]}`, true},
 		{"Vehicle", "shift_end", `{"description":"a time of day as a Go duration from midnight, after shift_start, at most 48h","pattern":"^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$","type":"string"}`, true},

@@ -15,20 +15,13 @@ import (
 // names the kind of problem; Errors names the fields at fault when the input
 // broke a rule.
 type Problem struct {
-	Type      string       `json:"type"`
-	Title     string       `json:"title"`
-	Status    int          `json:"status"`
-	Detail    string       `json:"detail,omitempty"`
-	Instance  string       `json:"instance,omitempty"`
-	RequestID string       `json:"request_id,omitempty"`
-	Errors    []FieldError `json:"errors,omitempty"`
-}
-
-// FieldError says what is wrong with one field of the input; Field is empty
-// when the fault is not in one field (a line that is not JSON at all).
-type FieldError struct {
-	Field  string `json:"field,omitempty"`
-	Reason string `json:"reason"`
+	Type      string            `json:"type"`
+	Title     string            `json:"title"`
+	Status    int               `json:"status"`
+	Detail    string            `json:"detail,omitempty"`
+	Instance  string            `json:"instance,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+	Errors    []errs.FieldError `json:"errors,omitempty"`
 }
 
 // httpError is a problem with the HTTP exchange rather than with a record:
@@ -71,54 +64,8 @@ func problemOf(err error) Problem {
 		p.Detail = "internal error"
 		return p
 	}
-	p.Errors = fieldErrors(err)
+	p.Errors = errs.Fields(err)
 	return p
-}
-
-// fieldErrors returns a FieldError for each *errs.Error naming a field in
-// err, which may join several.
-func fieldErrors(err error) []FieldError {
-	var out []FieldError
-	var walk func(error)
-	walk = func(err error) {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var e *errs.Error
-		if errors.As(err, &e) && e.Field != "" {
-			out = append(out, FieldError{Field: e.Field, Reason: reasonOf(e)})
-		}
-	}
-	walk(err)
-	return out
-}
-
-// reasonOf returns the message of the first *errs.Error in err without its
-// field, or err's text when it has none.
-func reasonOf(err error) string {
-	var e *errs.Error
-	if !errors.As(err, &e) {
-		return err.Error()
-	}
-	switch {
-	case e.Msg == "" && e.Err != nil:
-		return e.Err.Error()
-	case e.Err != nil:
-		return e.Msg + ": " + e.Err.Error()
-	}
-	return e.Msg
-}
-
-// itemError is the error of one batch line.
-func itemError(err error) *FieldError {
-	var e *errs.Error
-	if errors.As(err, &e) {
-		return &FieldError{Field: e.Field, Reason: reasonOf(e)}
-	}
-	return &FieldError{Reason: err.Error()}
 }
 
 // problem answers with the problem details of err, and logs the errors that

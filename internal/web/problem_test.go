@@ -92,9 +92,9 @@ func TestProblemOf(t *testing.T) {
 		want Problem
 	}{
 		{"field", errs.Field("check_out", "before check_in"), Problem{Type: problemPrefix + "invalid", Title: "Invalid input", Status: 422,
-			Detail: "check_out: before check_in", Errors: []FieldError{{Field: "check_out", Reason: "before check_in"}}}},
+			Detail: "check_out: before check_in", Errors: []errs.FieldError{{Field: "check_out", Reason: "before check_in"}}}},
 		{"wrapped field", errors.Join(errs.Field("a", "bad"), errs.Field("b", "worse")), Problem{Type: problemPrefix + "invalid",
-			Title: "Invalid input", Status: 422, Detail: "a: bad\nb: worse", Errors: []FieldError{{"a", "bad"}, {"b", "worse"}}}},
+			Title: "Invalid input", Status: 422, Detail: "a: bad\nb: worse", Errors: []errs.FieldError{{Field: "a", Reason: "bad"}, {Field: "b", Reason: "worse"}}}},
 		{"not found", errs.E(errs.NotFound, "visit %q not found", "9"), Problem{Type: problemPrefix + "not-found", Title: "Not found",
 			Status: 404, Detail: `visit "9" not found`}},
 		{"internal is hidden", errors.New("disk on fire"), Problem{Type: problemPrefix + "internal", Title: "Internal error",

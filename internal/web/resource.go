@@ -1,9 +1,7 @@
 package web
 
 import (
-	"context"
 	"errors"
-	"iter"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,37 +9,9 @@ import (
 	"time"
 
 	"outbreak/internal/errs"
-	"outbreak/internal/ingest"
+	"outbreak/internal/kinds"
 	"outbreak/internal/record"
 )
-
-// resource describes one kind of record, of type T, to the generic handlers
-// that create, get, list and batch-import it.
-type resource[T any] struct {
-	kind   string // the path segment: "people"
-	schema string // the OpenAPI schema of T: "Resident"
-	noun   string // one record in a summary: "resident"
-	// keyed kinds are upserted by ID; the others are appended and get an ID
-	// from the store.
-	keyed bool
-	// mintID makes a ULID for a keyed record that comes without an ID; a
-	// case instead takes its person's ID, as cases.Case.Validate does.
-	mintID   bool
-	codec    *ingest.Codec[T]
-	id       func(*T) *string
-	validate func(*T) error
-	get      func(ctx context.Context, id string) (T, error)
-	load     func(ctx context.Context, items iter.Seq[T], reject record.Reject) (int, error)
-	// filters are the list's query parameters beyond the page's; list reads
-	// them from q, which holds only checked values.
-	filters []param
-	list    func(ctx context.Context, q query, p record.Page) ([]T, string, error)
-	// add appends one record and returns it with the ID the store gave it;
-	// set for the kinds that are not keyed.
-	add func(ctx context.Context, v T) (T, error)
-	// create, when set, replaces the generic create route (visits check in).
-	create *route
-}
 
 // Page is one page of a list: the items, and the cursor of the next page,
 // empty on the last.
@@ -50,36 +20,53 @@ type Page[T any] struct {
 	Next  string `json:"next,omitempty"`
 }
 
-func (res *resource[T]) routes(s *server) []route {
-	tag := res.kind
-	coll, item := "/api/v1/"+res.kind, "/api/v1/"+res.kind+"/{id}"
-	create := route{method: "POST", path: coll, id: "create_" + res.kind, summary: "Create " + article(res.noun),
-		body: res.schema, status: []int{http.StatusCreated}, resp: res.schema, handler: res.createHandler(s)}
-	if res.keyed {
-		create.summary = "Create or replace " + article(res.noun) + " by ID (a new ID is made when none is given)"
-		if !res.mintID {
-			create.summary = "Create or replace " + article(res.noun) + " by ID (the ID defaults to the person's)"
-		}
+// anyPage is a Page whose items are a slice of any record type.
+type anyPage struct {
+	Items any    `json:"items"`
+	Next  string `json:"next,omitempty"`
+}
+
+// kindRoutes returns the routes of one kind of record, built from its
+// description: create, get, list and batch. Visits have their own create,
+// the check-in.
+func (s *server) kindRoutes(k kinds.Any) []route {
+	tag, coll, item := k.Path(), "/api/v1/"+k.Path(), "/api/v1/"+k.Path()+"/{id}"
+	create := route{method: "POST", path: coll, id: "create_" + k.Path(), summary: "Create " + article(k.Noun()),
+		body: k.Schema(), status: []int{http.StatusCreated}, resp: k.Schema(), handler: s.createHandler(k)}
+	switch {
+	case k == kinds.Visits:
+		create = s.checkInRoute()
+	case k.Keyed() && k.MintID():
+		create.summary = "Create or replace " + article(k.Noun()) + " by ID (a new ID is made when none is given)"
+		create.status = []int{http.StatusCreated, http.StatusOK}
+	case k.Keyed():
+		create.summary = "Create or replace " + article(k.Noun()) + " by ID (the ID defaults to the person's)"
 		create.status = []int{http.StatusCreated, http.StatusOK}
 	}
-	if res.create != nil {
-		create = *res.create
-	}
 	create.tag = tag
-	batchSummary := "Import " + res.kind + " from NDJSON in one transaction, with a result per line"
-	if !res.keyed {
+	batchSummary := "Import " + k.Path() + " from NDJSON in one transaction, with a result per line"
+	if !k.Keyed() {
 		batchSummary += " (results carry no IDs: the store makes them)"
 	}
 	return []route{
 		create,
-		{method: "GET", path: item, id: "get_" + res.kind, tag: tag, summary: "Get one " + res.noun,
-			status: []int{http.StatusOK}, resp: res.schema, handler: res.getHandler(s)},
-		{method: "GET", path: coll, id: "list_" + res.kind, tag: tag, summary: "List " + res.kind + ", a page at a time",
-			query: append(slices.Clone(pageParams), res.filters...), status: []int{http.StatusOK}, resp: res.schema + "Page",
-			handler: res.listHandler(s)},
-		{method: "POST", path: coll + "/batch", id: "batch_" + res.kind, tag: tag, summary: batchSummary,
-			body: res.schema, bodyType: ndjsonType, status: []int{http.StatusOK}, resp: "BatchResult", handler: res.batchHandler(s)},
+		{method: "GET", path: item, id: "get_" + k.Path(), tag: tag, summary: "Get one " + k.Noun(),
+			status: []int{http.StatusOK}, resp: k.Schema(), handler: s.getHandler(k)},
+		{method: "GET", path: coll, id: "list_" + k.Path(), tag: tag, summary: "List " + k.Path() + ", a page at a time",
+			query: append(slices.Clone(pageParams), filterParams(k)...), status: []int{http.StatusOK}, resp: k.Schema() + "Page",
+			handler: s.listHandler(k)},
+		{method: "POST", path: coll + "/batch", id: "batch_" + k.Path(), tag: tag, summary: batchSummary,
+			body: k.Schema(), bodyType: ndjsonType, status: []int{http.StatusOK}, resp: "BatchResult", handler: s.batchHandler(k)},
 	}
+}
+
+// filterParams returns a kind's list filters as query parameters.
+func filterParams(k kinds.Any) []param {
+	var out []param
+	for _, f := range k.Filters() {
+		out = append(out, param{f.Name, f.Type, f.Doc})
+	}
+	return out
 }
 
 func article(noun string) string {
@@ -89,9 +76,9 @@ func article(noun string) string {
 	return "a " + noun
 }
 
-func (res *resource[T]) getHandler(s *server) http.HandlerFunc {
+func (s *server) getHandler(k kinds.Any) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		v, err := res.get(r.Context(), r.PathValue("id"))
+		v, err := k.Get(r.Context(), s.store, r.PathValue("id"))
 		if err != nil {
 			s.problem(w, r, err)
 			return
@@ -100,91 +87,59 @@ func (res *resource[T]) getHandler(s *server) http.HandlerFunc {
 	}
 }
 
-func (res *resource[T]) listHandler(s *server) http.HandlerFunc {
+func (s *server) listHandler(k kinds.Any) http.HandlerFunc {
+	filters := filterParams(k)
 	return func(w http.ResponseWriter, r *http.Request) {
-		q, p, err := checkQuery(r.URL.Query(), res.filters)
+		q, p, err := checkQuery(r.URL.Query(), filters)
 		if err != nil {
 			s.problem(w, r, err)
 			return
 		}
-		items, next, err := res.list(r.Context(), q, p)
+		items, next, err := k.List(r.Context(), s.store, q, p)
 		if err != nil {
 			s.problem(w, r, err)
 			return
 		}
-		if items == nil {
-			items = []T{}
-		}
-		s.json(w, r, http.StatusOK, Page[T]{Items: items, Next: next})
+		s.json(w, r, http.StatusOK, anyPage{Items: items, Next: next})
 	}
 }
 
-// createHandler stores one record from a JSON body and answers with the
-// stored record: 201 when it is new, 200 when it replaced a keyed record.
-func (res *resource[T]) createHandler(s *server) http.HandlerFunc {
+// createHandler stores one record from a JSON body, decoded as a line of a
+// batch is, and answers with the stored record: 201 when it is new, 200
+// when it replaced a keyed record.
+func (s *server) createHandler(k kinds.Any) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		var v T
-		if err := decodeBody(w, r, &v, false); err != nil {
-			s.problem(w, r, err)
-			return
-		}
-		id := res.id(&v)
-		switch {
-		case res.keyed && *id == "" && res.mintID:
-			*id = record.NewID(s.now())
-		case !res.keyed && *id != "":
-			s.problem(w, r, errs.Field("id", "set by the server; leave it out"))
-			return
-		}
-		if err := res.validate(&v); err != nil {
-			s.problem(w, r, err)
-			return
-		}
-		status := http.StatusCreated
-		if res.keyed {
-			_, err := res.get(ctx, *id)
-			switch {
-			case err == nil:
-				status = http.StatusOK
-			case !errs.Is(err, errs.NotFound):
-				s.problem(w, r, err)
-				return
-			}
-		}
-		var stored T
-		var err error
-		if res.keyed {
-			if _, err = res.load(ctx, slices.Values([]T{v}), record.Abort); err == nil {
-				stored, err = res.get(ctx, *id)
-			}
-		} else {
-			stored, err = res.add(ctx, v)
-		}
+		body, err := recordBody(w, r)
 		if err != nil {
 			s.problem(w, r, err)
 			return
 		}
-		w.Header().Set("Location", itemPath(res.kind, *res.id(&stored)))
+		stored, created, err := k.Create(r.Context(), s.store, body, func() string { return record.NewID(s.now()) })
+		if err != nil {
+			s.problem(w, r, err)
+			return
+		}
+		status := http.StatusOK
+		if created {
+			status = http.StatusCreated
+		}
+		w.Header().Set("Location", itemPath(k.Path(), k.RecordID(stored)))
 		s.json(w, r, status, stored)
 	}
 }
 
+// recordBody reads the JSON body of a record. A body that is not a JSON
+// object is a 400, as it is from decodeBody.
+func recordBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if err := checkMediaType(r, jsonType); err != nil {
+		return nil, err
+	}
+	return readBody(w, r, maxBody)
+}
+
 // query holds query parameters that checkQuery has checked, so that reading
 // them cannot fail.
-type query struct{ v url.Values }
-
-func (q query) str(name string) string { return q.v.Get(name) }
-
-func (q query) time(name string) time.Time {
-	t, _ := record.ParseTime(name, q.v.Get(name))
-	return t
-}
-
-func (q query) bool(name string) bool {
-	b, _ := strconv.ParseBool(q.v.Get(name))
-	return b
-}
+type query = kinds.Query
 
 // checkQuery checks a list's query parameters against the page's and
 // filters, and returns them with the page asked for. Every unknown, repeated
@@ -192,6 +147,7 @@ func (q query) bool(name string) bool {
 func checkQuery(v url.Values, filters []param) (query, record.Page, error) {
 	var problems []error
 	known := append(slices.Clone(pageParams), filters...)
+	q := query{}
 	for _, name := range sortedKeys(v) {
 		i := slices.IndexFunc(known, func(p param) bool { return p.name == name })
 		if i < 0 {
@@ -205,13 +161,14 @@ func checkQuery(v url.Values, filters []param) (query, record.Page, error) {
 		if err := checkParam(known[i], v.Get(name)); err != nil {
 			problems = append(problems, err)
 		}
+		q[name] = v.Get(name)
 	}
 	if len(problems) > 0 {
-		return query{}, record.Page{}, errors.Join(problems...)
+		return nil, record.Page{}, errors.Join(problems...)
 	}
 	p := record.Page{After: v.Get("after")}
 	p.Limit, _ = strconv.Atoi(v.Get("limit"))
-	return query{v}, p, nil
+	return q, p, nil
 }
 
 // checkParam checks one query parameter's value against its type.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"outbreak/internal/kinds"
 	"outbreak/internal/sqlstore"
 )
 
@@ -312,4 +313,44 @@ func TestSupplyReferences(t *testing.T) {
 			wantField(t, problemOK(t, a.do("GET", "/api/v1/"+q, nil), http.StatusUnprocessableEntity), strings.SplitN(strings.Split(q, "?")[1], "=", 2)[0])
 		}
 	})
+}
+
+// TestOneDecoder posts records one at a time and as lines of a batch: the
+// single POST decodes as the batch does, so both take and refuse the same
+// records, naming the same field.
+func TestOneDecoder(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, openSQLite(t))
+	a.seed()
+	bodies := []struct {
+		body  string
+		field string // "" when the record is taken
+	}{
+		{`{"id":"x1","name":"X","region":"d1","lat":"23.1","lon":113.2}`, ""},
+		{`{"id":"x2","name":"X","region":"d1","lat":23.1,"lon":"113.2","default_dwell":"45m"}`, ""},
+		{`{"id":"x3","name":"X","region":"d1","lat":true,"lon":1}`, "lat"},
+		{`{"id":"x4","name":"X","region":"d1","lat":1,"lon":1,"colour":"red"}`, "colour"},
+		{`{"id":"x5","name":"X","region":"d1","lat":91,"lon":1}`, "lat"},
+		{`{"id":"x6","region":"d1","lat":1,"lon":1}`, "name"},
+		{`{"id":"x7","name":"X","region":"d1","lat":"north","lon":1}`, "lat"},
+		{`{"id":"x8","name":"X","region":"atlantis","lat":1,"lon":1}`, "region"},
+	}
+	for _, b := range bodies {
+		rec := a.do("POST", "/api/v1/places", b.body)
+		one := ""
+		if rec.Code != http.StatusCreated {
+			p := problemOK(t, rec, http.StatusUnprocessableEntity)
+			if len(p.Errors) > 0 {
+				one = p.Errors[0].Field
+			}
+		}
+		res := want[kinds.BatchResult](t, a.do("POST", "/api/v1/places/batch", strings.Replace(b.body, `"x`, `"y`, 1), "Content-Type", ndjsonType), http.StatusOK)
+		batch := ""
+		if e := res.Results[0].Error; e != nil {
+			batch = e.Field
+		}
+		if one != b.field || batch != b.field {
+			t.Errorf("%s: the single POST names %q and the batch %q; want %q for both", b.body, one, batch, b.field)
+		}
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"outbreak/internal/kinds"
 )
 
 // route is one row of the route table: what the mux registers and what the
@@ -63,16 +65,13 @@ const (
 	problemType = "application/problem+json"
 )
 
-// kindRoutes is what a kind of record contributes to the table.
-type kindRoutes interface {
-	routes(s *server) []route
-}
-
 // table returns every route of the server.
 func (s *server) table() []route {
 	var rs []route
-	for _, k := range s.kinds() {
-		rs = append(rs, k.routes(s)...)
+	for _, k := range kinds.All() {
+		if !k.Nested() {
+			rs = append(rs, s.kindRoutes(k)...)
+		}
 	}
 	rs = append(rs, s.visitRoutes()...)
 	rs = append(rs, s.levelRoutes()...)

@@ -5,18 +5,14 @@ import (
 	"slices"
 	"strings"
 
-	"outbreak/internal/approval"
-	"outbreak/internal/cases"
 	"outbreak/internal/codes"
 	"outbreak/internal/credential"
-	"outbreak/internal/lab"
-	"outbreak/internal/person"
-	"outbreak/internal/place"
+	"outbreak/internal/errs"
+	"outbreak/internal/kinds"
 	"outbreak/internal/record"
 	"outbreak/internal/risk"
 	"outbreak/internal/supply"
 	"outbreak/internal/trace"
-	"outbreak/internal/visit"
 )
 
 // schemaDef describes a component schema made from a Go type by reflection:
@@ -34,64 +30,52 @@ type schemaDef struct {
 	// readOnly fields are set by the server; optional fields are not
 	// required although they have no omitempty.
 	readOnly, optional []string
+	// required, when not nil, lists the required fields instead (those of
+	// a kind's description); omit lists fields to leave out.
+	required, omit []string
+}
+
+// kindSchemas returns the schemas of the kinds of record, from their
+// descriptions: a record's fields, which of them files and posted records
+// must give, what they mean and the values they take. A posted check-in is
+// a visit whose check-in defaults to now.
+func kindSchemas() []schemaDef {
+	var out []schemaDef
+	for _, k := range kinds.All() {
+		d := schemaDef{name: k.Schema(), typ: k.Type(), desc: k.Doc(), paged: !k.Nested(), enums: map[string][]string{},
+			notes: map[string]string{}, required: []string{}}
+		if !k.Keyed() {
+			d.readOnly = serverID
+		}
+		for _, f := range k.Fields() {
+			if f.Required && f.Name != "id" {
+				d.required = append(d.required, f.Name)
+			}
+			if f.Note != "" {
+				d.notes[f.Name] = f.Note
+			}
+			if f.Enum != nil {
+				d.enums[f.Name] = f.Enum
+			}
+		}
+		out = append(out, d)
+		if k == kinds.Visits {
+			in := d
+			in.name, in.paged, in.readOnly, in.omit = "CheckIn", false, nil, serverID
+			in.desc = "One check-in; check_in defaults to now (or ?at=)."
+			in.required = slices.DeleteFunc(slices.Clone(d.required), func(f string) bool { return f == "check_in" })
+			out = append(out, in)
+		}
+	}
+	return out
 }
 
 var serverID = []string{"id"}
 
 // schemaDefs are the schemas of every type the API reads or writes.
 var schemaDefs = []schemaDef{
-	{name: "Resident", typ: reflect.TypeFor[person.Resident](), paged: true,
-		desc:  "A resident. The ID is pseudonymous; name, phone and email are sealed at rest.",
-		notes: map[string]string{"phone": "E.164, like +8613800000000", "time_zone": "IANA, like Asia/Shanghai", "language": "a language tag, like en or zh-Hans"}},
-	{name: "Place", typ: reflect.TypeFor[place.Place](), paged: true, desc: "A venue with a check-in QR code.",
-		notes: map[string]string{"default_dwell": "how long a visit without check-out lasts, as a Go duration like 45m; empty: the policy's default"}},
-	{name: "Region", typ: reflect.TypeFor[place.Region](), paged: true,
-		desc:  "An administrative area; every region but a country has a parent of a larger kind.",
-		enums: map[string][]string{"kind": {place.Country, place.Province, place.City, place.District}}},
-	{name: "Level", typ: reflect.TypeFor[place.Level](), readOnly: serverID,
-		desc:  "A risk level set on a region for an interval; no to means until further notice.",
-		enums: map[string][]string{"level": {place.Low, place.Medium, place.High}}},
 	{name: "LevelList", typ: reflect.TypeFor[levelList](), desc: "The risk levels set on a region, oldest first."},
-	{name: "Visit", typ: reflect.TypeFor[visit.Visit](), paged: true, readOnly: serverID,
-		desc:  "A check-in of a person at a place.",
-		notes: map[string]string{"check_out": "absent: the person did not check out; tracing assumes the place's default dwell"}},
-	{name: "CheckIn", typ: reflect.TypeFor[checkIn](), desc: "One check-in; check_in defaults to now (or ?at=)."},
 	{name: "CheckOut", typ: reflect.TypeFor[checkOut](), desc: "A check-out; at defaults to now (or ?at=). The body may be empty."},
-	{name: "Stay", typ: reflect.TypeFor[visit.Stay](), paged: true, readOnly: serverID,
-		desc: "A period a person spent in a region; no to means still there."},
-	{name: "LabResult", typ: reflect.TypeFor[lab.Result](), paged: true, readOnly: serverID,
-		desc:  "The result of one test on a specimen.",
-		enums: map[string][]string{"result": {lab.Positive, lab.Negative, lab.Inconclusive}}},
-	{name: "Vaccination", typ: reflect.TypeFor[lab.Vaccination](), paged: true, readOnly: serverID,
-		desc: "One dose given to a person."},
-	{name: "Declaration", typ: reflect.TypeFor[lab.Declaration](), paged: true, readOnly: serverID, optional: []string{"symptoms"},
-		desc: "A daily health declaration; no symptoms means the resident declared themselves well."},
-	{name: "Case", typ: reflect.TypeFor[cases.Case](), paged: true,
-		desc:  "A confirmed infection. Onset is symptom onset, or specimen time if asymptomatic.",
-		notes: map[string]string{"id": "defaults to the person's ID", "isolated": "absent: not isolated yet", "released": "absent: not released yet"}},
-	{name: "Appeal", typ: reflect.TypeFor[approval.Appeal](), paged: true,
-		desc:  "An appeal against a resident's health code. Once approved, color stands in for the computed color from decided until expires.",
-		enums: map[string][]string{"status": {approval.Pending, approval.Approved, approval.Denied}, "color": colors}},
-	{name: "Depot", typ: reflect.TypeFor[supply.Depot](), paged: true,
-		desc:  "A store that vehicles leave from and come back to.",
-		notes: map[string]string{"time_zone": "IANA, like Asia/Shanghai: the zone of its vehicles' shifts; empty: UTC"}},
-	{name: "Vehicle", typ: reflect.TypeFor[supply.Vehicle](), paged: true,
-		desc: "A vehicle based at a depot, with a capacity in units per temperature class and a shift as times of day in the depot's time zone.",
-		notes: map[string]string{"shift_start": "a time of day as a Go duration from midnight, like 8h; empty: midnight",
-			"shift_end": "a time of day as a Go duration from midnight, after shift_start, at most 48h",
-			"max_out":   "how long the vehicle may be out of the depot (the cold-chain limit); absent: the whole shift"}},
-	{name: "Lot", typ: reflect.TypeFor[supply.Lot](), paged: true,
-		desc:  "Stock of one item at a depot: a lot number, its expiry, its temperature class and the units on hand.",
-		enums: map[string][]string{"temperature": supply.Classes[:]},
-		notes: map[string]string{"lot": "the lot number", "expiry": "absent: the lot does not expire"}},
-	{name: "SupplyRequest", typ: reflect.TypeFor[supply.Request](), paged: true, optional: []string{"status"},
-		desc: "A request for a quantity of an item delivered to a site within a slot; higher priorities are served first.",
-		enums: map[string][]string{"kind": {supply.VaccinationPoint, supply.Hospital, supply.Household, supply.OtherSite},
-			"status": {supply.Open, supply.Dispatched, supply.Delivered, supply.Cancelled}},
-		notes: map[string]string{"person": "the resident of a quarantined household", "priority": "0 to 9, highest first; absent: 0",
-			"slot_from": "unloading starts at or after this instant; absent with slot_to: any time in a shift",
-			"slot_to":   "unloading starts at or before this instant", "service": "how long unloading takes; absent: 10m",
-			"status": "absent: open", "plan": "the plan that dispatched the request"}},
 	{name: "PlanRequest", typ: reflect.TypeFor[planRequest](),
 		desc: "What to plan: the day, in each depot's time zone, and how long the route planner may search.",
 		notes: map[string]string{"date": "YYYY-MM-DD", "seed": "the planner's random seed",
@@ -117,9 +101,9 @@ var schemaDefs = []schemaDef{
 		desc: "RFC 9457 problem details. type is urn:outbreak:problem: followed by one of invalid, not-found, conflict, " +
 			"unauthorized, forbidden, unavailable, internal, malformed, too-large, unsupported-media-type, " +
 			"method-not-allowed, no-route."},
-	{name: "FieldError", typ: reflect.TypeFor[FieldError](), desc: "What is wrong with one field; field is absent when the fault is not in one field."},
-	{name: "BatchResult", typ: reflect.TypeFor[BatchResult](), desc: "The result of a batch import, with one result per non-blank line."},
-	{name: "BatchItem", typ: reflect.TypeFor[BatchItem](),
+	{name: "FieldError", typ: reflect.TypeFor[errs.FieldError](), desc: "What is wrong with one field; field is absent when the fault is not in one field."},
+	{name: "BatchResult", typ: reflect.TypeFor[kinds.BatchResult](), desc: "The result of a batch import, with one result per non-blank line."},
+	{name: "BatchItem", typ: reflect.TypeFor[kinds.BatchItem](),
 		desc: "The result of one line: error is null when it was stored. id is given for keyed kinds only."},
 	{name: "Health", typ: reflect.TypeFor[health](), desc: "The server and its store answer."},
 	{name: "HealthCode", typ: reflect.TypeFor[HealthCode](),
@@ -159,8 +143,11 @@ var colors = []string{"green", "yellow", "red"}
 // componentSchemas returns the document's component schemas.
 func componentSchemas() object {
 	names := map[reflect.Type]string{}
-	for _, d := range schemaDefs {
-		names[d.typ] = d.name
+	defs := append(kindSchemas(), schemaDefs...)
+	for _, d := range defs {
+		if _, ok := names[d.typ]; !ok {
+			names[d.typ] = d.name
+		}
 	}
 	out := object{
 		"Page": object{"type": "object", "required": []string{"items"},
@@ -168,7 +155,7 @@ func componentSchemas() object {
 			"properties":  object{"items": object{"type": "array"}, "next": object{"type": "string"}}},
 		"OpenAPI": object{"type": "object", "description": "An OpenAPI 3.1 document."},
 	}
-	for _, d := range schemaDefs {
+	for _, d := range defs {
 		out[d.name] = d.schema(names)
 		if d.paged {
 			out[d.name+"Page"] = object{"allOf": []any{ref("Page"), object{
@@ -187,7 +174,7 @@ func (d schemaDef) schema(names map[reflect.Type]string) object {
 			continue
 		}
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
+		if name == "-" || slices.Contains(d.omit, name) {
 			continue
 		}
 		if name == "" {
@@ -205,7 +192,12 @@ func (d schemaDef) schema(names map[reflect.Type]string) object {
 		}
 		props[name] = p
 		omit := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
-		if !omit && name != "id" && !slices.Contains(d.optional, name) {
+		switch {
+		case d.required != nil:
+			if slices.Contains(d.required, name) {
+				required = append(required, name)
+			}
+		case !omit && name != "id" && !slices.Contains(d.optional, name):
 			required = append(required, name)
 		}
 	}

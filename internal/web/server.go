@@ -16,7 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"outbreak/internal/ingest"
+	"outbreak/internal/kinds"
 	"outbreak/internal/supply"
 	"outbreak/internal/web/pages"
 )
@@ -26,7 +26,7 @@ import (
 // and dispatch among them), what the pages it mounts read, and a ping for
 // /healthz.
 type Store interface {
-	ingest.Store
+	kinds.Store
 	pages.Store
 	// Ping returns an error when the store does not answer.
 	Ping(ctx context.Context) error

@@ -56,7 +56,7 @@ func (s *server) listPlans(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, err)
 		return
 	}
-	items, next, err := s.store.Plans(r.Context(), supply.Filter{Status: q.str("status"), Page: p})
+	items, next, err := s.store.Plans(r.Context(), supply.Filter{Status: q.Text("status"), Page: p})
 	if err != nil {
 		s.problem(w, r, err)
 		return

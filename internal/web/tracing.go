@@ -75,16 +75,16 @@ func (s *server) caseExposures(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q, p, err := checkQuery(r.URL.Query(), []param{atParam, {"degree", integerParam, ""}})
-	if err == nil && q.str("degree") != "" && q.str("degree") != "1" && q.str("degree") != "2" {
-		err = errs.Field("degree", "want 1 or 2, not %q", q.str("degree"))
+	if err == nil && q.Text("degree") != "" && q.Text("degree") != "1" && q.Text("degree") != "2" {
+		err = errs.Field("degree", "want 1 or 2, not %q", q.Text("degree"))
 	}
 	if err != nil {
 		s.problem(w, r, err)
 		return
 	}
 	at := record.Instant(s.now())
-	if q.str("at") != "" {
-		at = q.time("at")
+	if q.Text("at") != "" {
+		at = q.Time("at")
 	}
 	var last trace.Exposure
 	if p.After != "" {
@@ -93,7 +93,7 @@ func (s *server) caseExposures(w http.ResponseWriter, r *http.Request) {
 			s.problem(w, r, err)
 			return
 		}
-		if q.str("at") != "" && !from.Equal(at) {
+		if q.Text("at") != "" && !from.Equal(at) {
 			s.problem(w, r, errs.Field("at", "differs from the instant of the cursor's list, %s", record.FormatTime(from)))
 			return
 		}
@@ -104,7 +104,7 @@ func (s *server) caseExposures(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, err)
 		return
 	}
-	if d := q.str("degree"); d != "" {
+	if d := q.Text("degree"); d != "" {
 		es = slices.DeleteFunc(es, func(e trace.Exposure) bool { return strconv.Itoa(e.Degree) != d })
 	}
 	if p.After != "" {

@@ -1,10 +1,11 @@
-package ingest
+package kinds_test
 
 import (
 	"bytes"
 	"context"
 	"io"
 	"iter"
+	"outbreak/internal/kinds"
 	"slices"
 	"testing"
 	"time"
@@ -123,7 +124,7 @@ var fixture = struct {
 }
 
 // seeded returns a store holding the fixture.
-func seeded(t testing.TB) Store {
+func seeded(t testing.TB) kinds.Store {
 	t.Helper()
 	ctx := context.Background()
 	st := newStore(t)
@@ -152,17 +153,18 @@ func seeded(t testing.TB) Store {
 	return st
 }
 
-// all lists every record of c's kind in st, in pages of two to exercise the
+// allOf lists every record of c's kind in st, in pages of two to exercise the
 // cursor.
-func all[T any](t testing.TB, c *Codec[T], st Store) []T {
+func allOf[T any](t testing.TB, c *kinds.Kind[T], st kinds.Store) []T {
 	t.Helper()
 	var out []T
 	p := record.Page{Limit: 2}
 	for {
-		items, next, err := c.list(context.Background(), st, p)
+		page, next, err := c.List(context.Background(), st, nil, p)
 		if err != nil {
-			t.Fatalf("listing %s: %v", c.name, err)
+			t.Fatalf("listing %s: %v", c.Name(), err)
 		}
+		items := page.([]T)
 		out = append(out, items...)
 		if next == "" || len(items) == 0 {
 			return out
@@ -172,10 +174,10 @@ func all[T any](t testing.TB, c *Codec[T], st Store) []T {
 }
 
 // export returns the export of kind from st in format.
-func export(t testing.TB, st Store, kind, format string) []byte {
+func export(t testing.TB, st kinds.Store, kind, format string) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if _, err := Export(context.Background(), st, kind, format, &b); err != nil {
+	if _, err := kinds.Export(context.Background(), st, kind, format, &b); err != nil {
 		t.Fatalf("export %s %s: %v", kind, format, err)
 	}
 	return b.Bytes()
@@ -183,18 +185,18 @@ func export(t testing.TB, st Store, kind, format string) []byte {
 
 // snapshot returns the whole content of st, to show that a failed import
 // changed nothing.
-func snapshot(t testing.TB, st Store) string {
+func snapshot(t testing.TB, st kinds.Store) string {
 	t.Helper()
 	var b bytes.Buffer
-	for _, k := range Kinds() {
+	for _, k := range kinds.Kinds() {
 		b.WriteString(k + "\n")
-		b.Write(export(t, st, k, NDJSON))
+		b.Write(export(t, st, k, kinds.NDJSON))
 	}
 	return b.String()
 }
 
 // readAll decodes a whole file and returns the records, or the first error.
-func readAll[T any](c *Codec[T], name, data string) ([]T, error) {
+func readAll[T any](c *kinds.Kind[T], name, data string) ([]T, error) {
 	rd, err := c.NewReader(name, "", bytes.NewReader([]byte(data)))
 	if err != nil {
 		return nil, err
@@ -210,7 +212,7 @@ func readAll[T any](c *Codec[T], name, data string) ([]T, error) {
 }
 
 // records iterates over what rd reads, stopping after the first error.
-func records[T any](rd *Reader[T]) iter.Seq2[T, error] {
+func records[T any](rd *kinds.Reader[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		for {
 			v, err := rd.Next()

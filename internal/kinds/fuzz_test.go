@@ -1,9 +1,10 @@
-package ingest
+package kinds_test
 
 import (
 	"encoding/json"
 	"errors"
 	"io"
+	"outbreak/internal/kinds"
 	"strings"
 	"testing"
 
@@ -51,25 +52,29 @@ var requestJSONSeeds = []string{
 	`{"id":"q3","site":"S","kind":"other","lat":0,"lon":0,"item":"x","quantity":0}`,
 }
 
-func FuzzDecodeRequestCSV(f *testing.F)    { fuzzCSV(f, Requests, requestCSVSeeds) }
-func FuzzDecodeRequestNDJSON(f *testing.F) { fuzzJSON(f, Requests, requestJSONSeeds) }
+func FuzzDecodeRequestCSV(f *testing.F)    { fuzzCSV(f, kinds.Requests, requestCSVSeeds) }
+func FuzzDecodeRequestNDJSON(f *testing.F) { fuzzJSON(f, kinds.Requests, requestJSONSeeds) }
 
-func FuzzDecodeVisitCSV(f *testing.F)       { fuzzCSV(f, Visits, visitCSVSeeds) }
-func FuzzDecodeResidentCSV(f *testing.F)    { fuzzCSV(f, Residents, residentCSVSeeds) }
-func FuzzDecodeVisitNDJSON(f *testing.F)    { fuzzJSON(f, Visits, visitJSONSeeds) }
-func FuzzDecodeResidentNDJSON(f *testing.F) { fuzzJSON(f, Residents, residentJSONSeeds) }
+func FuzzDecodeVisitCSV(f *testing.F)       { fuzzCSV(f, kinds.Visits, visitCSVSeeds) }
+func FuzzDecodeResidentCSV(f *testing.F)    { fuzzCSV(f, kinds.Residents, residentCSVSeeds) }
+func FuzzDecodeVisitNDJSON(f *testing.F)    { fuzzJSON(f, kinds.Visits, visitJSONSeeds) }
+func FuzzDecodeResidentNDJSON(f *testing.F) { fuzzJSON(f, kinds.Residents, residentJSONSeeds) }
+
+// badInput reports whether err is the error of bad input: a broken rule
+// (Invalid) or text that is not the format (Malformed).
+func badInput(err error) bool { return errs.Is(err, errs.Invalid) || errs.Is(err, errs.Malformed) }
 
 // fuzzCSV reads whole CSV files: reading never panics, a bad record is an
-// Invalid *LineError, and a record that reads re-encodes to the same record.
-func fuzzCSV[T any](f *testing.F, c *Codec[T], seeds []string) {
+// Invalid or Malformed *LineError, and a record that reads re-encodes to the same record.
+func fuzzCSV[T any](f *testing.F, c *kinds.Kind[T], seeds []string) {
 	for _, s := range seeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
-		rd, err := c.NewReader("f.csv", CSV, strings.NewReader(data))
+		rd, err := c.NewReader("f.csv", kinds.CSV, strings.NewReader(data))
 		if err != nil {
-			if !errs.Is(err, errs.Invalid) {
-				t.Fatalf("NewReader: %v is not Invalid", err)
+			if !badInput(err) {
+				t.Fatalf("NewReader: %v is not Invalid or Malformed", err)
 			}
 			return
 		}
@@ -79,9 +84,9 @@ func fuzzCSV[T any](f *testing.F, c *Codec[T], seeds []string) {
 				return
 			}
 			if err != nil {
-				var le *LineError
-				if !errors.As(err, &le) || !errs.Is(err, errs.Invalid) || le.Line < 1 {
-					t.Fatalf("Next: %v is not an Invalid *LineError", err)
+				var le *kinds.LineError
+				if !errors.As(err, &le) || !badInput(err) || le.Line < 1 {
+					t.Fatalf("Next: %v is not an Invalid or Malformed *LineError", err)
 				}
 				continue
 			}
@@ -92,15 +97,15 @@ func fuzzCSV[T any](f *testing.F, c *Codec[T], seeds []string) {
 
 // fuzzJSON decodes NDJSON lines: decoding never panics, never accepts what
 // is not JSON, and a record that decodes re-encodes to the same record.
-func fuzzJSON[T any](f *testing.F, c *Codec[T], seeds []string) {
+func fuzzJSON[T any](f *testing.F, c *kinds.Kind[T], seeds []string) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
-		v, err := c.DecodeJSON(line)
+		v, err := c.DecodeJSON(line, nil)
 		if err != nil {
-			if !errs.Is(err, errs.Invalid) {
-				t.Fatalf("DecodeJSON: %v is not Invalid", err)
+			if !badInput(err) {
+				t.Fatalf("DecodeJSON: %v is not Invalid or Malformed", err)
 			}
 			return
 		}
@@ -113,25 +118,34 @@ func fuzzJSON[T any](f *testing.F, c *Codec[T], seeds []string) {
 
 // reencode checks that v written as CSV and as NDJSON reads back as v (but
 // for the extra fields, which CSV leaves out).
-func reencode[T any](t *testing.T, c *Codec[T], v T) {
+func reencode[T any](t *testing.T, c *kinds.Kind[T], v T) {
 	t.Helper()
 	line := c.AppendJSON(nil, &v)
 	if !json.Valid(line) {
 		t.Fatalf("AppendJSON wrote %q, which is not JSON", line)
 	}
-	got, err := c.DecodeJSON(line)
+	got, err := c.DecodeJSON(line, nil)
 	if err != nil {
 		t.Fatalf("DecodeJSON(%q) of %+v: %v", line, v, err)
 	}
 	if diff := cmp.Diff(v, got); diff != "" {
 		t.Fatalf("NDJSON %q (-want +got):\n%s", line, diff)
 	}
-	for i := range c.fields {
-		if c.fields[i].flags&extra != 0 {
-			_ = c.fields[i].set(&v, "")
+	// CSV leaves the extra fields out: v read back without them.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(line, &fields); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range c.Fields() {
+		if f.Extra {
+			delete(fields, f.Name)
 		}
 	}
-	file := strings.Join(c.header, ",") + "\n" + string(c.AppendCSV(nil, &v))
+	bare, _ := json.Marshal(fields)
+	if v, err = c.DecodeJSON(bare, nil); err != nil {
+		t.Fatalf("DecodeJSON(%s): %v", bare, err)
+	}
+	file := strings.Join(c.Header(), ",") + "\n" + string(c.AppendCSV(nil, &v))
 	back, err := readAll(c, "f.csv", file)
 	if err != nil || len(back) != 1 {
 		t.Fatalf("reading %q back: %v, %d records", file, err, len(back))

@@ -1,61 +1,17 @@
-package ingest
+package kinds
 
 import (
-	"context"
+	"errors"
 	"fmt"
-	"iter"
+	"slices"
 	"strings"
 
 	"outbreak/internal/errs"
-	"outbreak/internal/record"
 )
-
-// A Codec reads and writes records of one kind, of type T, as CSV rows and
-// NDJSON lines, and moves them in and out of a Store. The codecs of every
-// kind are the package's variables (Visits, Residents, …).
-type Codec[T any] struct {
-	name     string
-	fields   []field[T]
-	header   []string // the CSV header of DESIGN.md: every field but the extra ones
-	out      []int    // indexes in fields of the header's columns
-	validate func(*T) error
-	load     func(Store, context.Context, iter.Seq[T], record.Reject) (int, error)
-	list     func(context.Context, Store, record.Page) ([]T, string, error)
-}
-
-// newCodec makes the codec of a kind from its field descriptors, given in the
-// order of the JSON fields of T. load is the store's Import method and list
-// returns one page of every record of the kind.
-func newCodec[T any](name string, validate func(*T) error,
-	load func(Store, context.Context, iter.Seq[T], record.Reject) (int, error),
-	list func(context.Context, Store, record.Page) ([]T, string, error),
-	fields ...field[T]) *Codec[T] {
-	if len(fields) > 64 {
-		panic("ingest: more than 64 fields in " + name) // seen sets are uint64
-	}
-	c := &Codec[T]{name: name, fields: fields, validate: validate, load: load, list: list}
-	for i, f := range fields {
-		if c.index(f.name) != i {
-			panic("ingest: field " + f.name + " twice in " + name)
-		}
-		if f.flags&extra == 0 {
-			c.header = append(c.header, f.name)
-			c.out = append(c.out, i)
-		}
-	}
-	return c
-}
-
-// Name returns the kind's name, as in `outbreak import KIND`.
-func (c *Codec[T]) Name() string { return c.name }
-
-// Header returns the CSV header that export writes, in the order DESIGN.md
-// gives.
-func (c *Codec[T]) Header() []string { return append([]string(nil), c.header...) }
 
 // index returns the index of the field called name, or -1. A linear scan of a
 // handful of short names beats a map here and allocates nothing.
-func (c *Codec[T]) index(name string) int {
+func (c *Kind[T]) index(name string) int {
 	for i := range c.fields {
 		if c.fields[i].name == name {
 			return i
@@ -64,7 +20,7 @@ func (c *Codec[T]) index(name string) int {
 	return -1
 }
 
-func (c *Codec[T]) names() string {
+func (c *Kind[T]) names() string {
 	names := make([]string, len(c.fields))
 	for i := range c.fields {
 		names[i] = c.fields[i].name
@@ -80,7 +36,7 @@ const RejectedColumn = "rejected"
 // so that decoding a row needs no lookup. Columns may come in any order; an
 // unknown or repeated column, or a missing required one, is an Invalid error
 // naming it.
-func (c *Codec[T]) columns(header []string) ([]int, error) {
+func (c *Kind[T]) columns(header []string) ([]int, error) {
 	cols := make([]int, len(header))
 	var seen uint64
 	for i, h := range header {
@@ -109,7 +65,7 @@ func (c *Codec[T]) columns(header []string) ([]int, error) {
 }
 
 // missing returns an error naming the first required field not in seen.
-func (c *Codec[T]) missing(seen uint64, msg string) error {
+func (c *Kind[T]) missing(seen uint64, msg string) error {
 	for i := range c.fields {
 		if c.fields[i].required() && seen&(1<<i) == 0 {
 			return errs.Field(c.fields[i].name, "%s", msg)
@@ -121,7 +77,7 @@ func (c *Codec[T]) missing(seen uint64, msg string) error {
 // decodeRow fills v, which must be zero, from one CSV row whose columns are
 // the fields cols gives, and validates it. The caller owns v so that it does
 // not escape to the heap once per row.
-func (c *Codec[T]) decodeRow(v *T, cols []int, row []string) error {
+func (c *Kind[T]) decodeRow(v *T, cols []int, row []string) error {
 	if len(row) != len(cols) {
 		return errs.E(errs.Invalid, "%d fields, but the header has %d", len(row), len(cols))
 	}
@@ -136,18 +92,21 @@ func (c *Codec[T]) decodeRow(v *T, cols []int, row []string) error {
 	return c.validate(v)
 }
 
-// DecodeJSON makes a record from one NDJSON line, a JSON object with the
-// kind's field names as keys, and validates it. Number fields take JSON
-// numbers or strings; null is an empty value; an unknown or repeated key, or
-// a missing required one, is an Invalid error naming it.
-func (c *Codec[T]) DecodeJSON(line []byte) (T, error) {
+// DecodeJSON makes a record from one NDJSON line or posted body, a JSON
+// object with the kind's field names as keys, and validates it. Number
+// fields take JSON numbers or strings; null is an empty value; an unknown or
+// repeated key, or a missing required one, is an Invalid error naming it,
+// and a line that is not a JSON object is Malformed. fill, when not nil,
+// gives defaults before the checks (a posted record's new ID, a check-in's
+// time): a required field it fills is not missing.
+func (c *Kind[T]) DecodeJSON(line []byte, fill func(*T)) (T, error) {
 	var v T
-	err := c.decodeJSON(&v, line)
+	err := c.decodeJSON(&v, line, fill)
 	return v, err
 }
 
 // decodeJSON is DecodeJSON into v, which must be zero.
-func (c *Codec[T]) decodeJSON(v *T, line []byte) error {
+func (c *Kind[T]) decodeJSON(v *T, line []byte, fill func(*T)) error {
 	d := scanner{s: string(line)} // one allocation; every value is a substring
 	d.space()
 	if d.peek() != '{' {
@@ -156,6 +115,7 @@ func (c *Codec[T]) decodeJSON(v *T, line []byte) error {
 	d.i++
 	d.space()
 	var seen uint64
+	var unknown []error
 	if d.peek() == '}' {
 		d.i++
 	} else {
@@ -175,7 +135,23 @@ func (c *Codec[T]) decodeJSON(v *T, line []byte) error {
 			d.space()
 			f := c.index(key)
 			if f < 0 {
-				return errs.Field(printable(key), "unknown field (%s has %s)", c.name, c.names())
+				// Every unknown key is named, so that one answer tells
+				// them all; the value is skipped.
+				unknown = append(unknown, errs.Field(printable(key), "unknown field (%s has %s)", c.name, c.names()))
+				if err := d.skip(0); err != nil {
+					return err
+				}
+				d.space()
+				if d.peek() == ',' {
+					d.i++
+					d.space()
+					continue
+				}
+				if d.peek() != '}' {
+					return d.syntax("want , or }")
+				}
+				d.i++
+				break
 			}
 			if seen&(1<<f) != 0 {
 				return errs.Field(key, "given twice")
@@ -200,6 +176,18 @@ func (c *Codec[T]) decodeJSON(v *T, line []byte) error {
 	d.space()
 	if d.i != len(d.s) {
 		return d.syntax("text after the object")
+	}
+	if len(unknown) > 0 {
+		slices.SortFunc(unknown, func(a, b error) int { return strings.Compare(errs.FieldOf(a), errs.FieldOf(b)) })
+		return errors.Join(unknown...)
+	}
+	if fill != nil {
+		fill(v)
+		for i := range c.fields {
+			if c.fields[i].filled(v) {
+				seen |= 1 << i
+			}
+		}
 	}
 	if err := c.missing(seen, "required"); err != nil {
 		return err
@@ -249,7 +237,7 @@ func setJSON[T any](v *T, f *field[T], d *scanner) error {
 }
 
 // AppendCSV appends v as one CSV row, in the order of Header, with a newline.
-func (c *Codec[T]) AppendCSV(dst []byte, v *T) []byte {
+func (c *Kind[T]) AppendCSV(dst []byte, v *T) []byte {
 	for i, f := range c.out {
 		if i > 0 {
 			dst = append(dst, ',')
@@ -262,7 +250,7 @@ func (c *Codec[T]) AppendCSV(dst []byte, v *T) []byte {
 // AppendJSON appends v as one NDJSON line: a JSON object with the field
 // names of T's JSON tags, without the fields that are empty (unknown), with
 // lists always present, and a newline.
-func (c *Codec[T]) AppendJSON(dst []byte, v *T) []byte {
+func (c *Kind[T]) AppendJSON(dst []byte, v *T) []byte {
 	dst = append(dst, '{')
 	first := true
 	for i := range c.fields {

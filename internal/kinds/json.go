@@ -1,4 +1,4 @@
-package ingest
+package kinds
 
 import (
 	"encoding/json"
@@ -37,9 +37,9 @@ func (d *scanner) peek() byte {
 
 func (d *scanner) syntax(what string) error {
 	if d.i >= len(d.s) {
-		return errs.E(errs.Invalid, "not a JSON object: %s at the end of the line", what)
+		return errs.E(errs.Malformed, "not a JSON object: %s at the end of the line", what)
 	}
-	return errs.E(errs.Invalid, "not a JSON object: %s at column %d", what, d.i+1)
+	return errs.E(errs.Malformed, "not a JSON object: %s at column %d", what, d.i+1)
 }
 
 // str reads the string at the read position, which is a '"'.
@@ -220,4 +220,73 @@ func appendJSONString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// maxDepth bounds the nesting of a value skipped: a record's fields are
+// flat, so deep nesting is a wrong line, not data.
+const maxDepth = 32
+
+// skip reads past the JSON value at the read position, of any shape, at
+// nesting depth depth.
+func (d *scanner) skip(depth int) error {
+	if depth > maxDepth {
+		return d.syntax("nesting too deep")
+	}
+	switch b := d.peek(); {
+	case b == '"':
+		_, err := d.str()
+		return err
+	case b == '-' || b >= '0' && b <= '9':
+		if _, ok := d.number(); !ok {
+			return d.syntax("bad number")
+		}
+		return nil
+	case b == 't' || b == 'f' || b == 'n':
+		if !d.literal("true") && !d.literal("false") && !d.literal("null") {
+			return d.syntax("want a value")
+		}
+		return nil
+	case b == '[' || b == '{':
+		end := byte(']')
+		if b == '{' {
+			end = '}'
+		}
+		d.i++
+		d.space()
+		if d.peek() == end {
+			d.i++
+			return nil
+		}
+		for {
+			if b == '{' {
+				if d.peek() != '"' {
+					return d.syntax("want a field name")
+				}
+				if _, err := d.str(); err != nil {
+					return err
+				}
+				d.space()
+				if d.peek() != ':' {
+					return d.syntax("want :")
+				}
+				d.i++
+				d.space()
+			}
+			if err := d.skip(depth + 1); err != nil {
+				return err
+			}
+			d.space()
+			switch d.peek() {
+			case ',':
+				d.i++
+				d.space()
+				continue
+			case end:
+				d.i++
+				return nil
+			}
+			return d.syntax("want , or " + string(end))
+		}
+	}
+	return d.syntax("want a value")
 }

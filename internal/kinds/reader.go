@@ -1,4 +1,4 @@
-package ingest
+package kinds
 
 import (
 	"bufio"
@@ -80,7 +80,7 @@ func displayName(name string) string {
 // time, with the line each begins on. It streams: memory does not grow with
 // the file.
 type Reader[T any] struct {
-	c    *Codec[T]
+	c    *Kind[T]
 	name string
 	line int // the first line of the last record
 	v    T   // the record being decoded
@@ -103,7 +103,7 @@ type Reader[T any] struct {
 // tell the format when format is empty). For CSV it reads the header, and
 // fails with a *LineError if a column is unknown or repeated, or a required
 // one is missing.
-func (c *Codec[T]) NewReader(name, format string, r io.Reader) (*Reader[T], error) {
+func (c *Kind[T]) NewReader(name, format string, r io.Reader) (*Reader[T], error) {
 	format, err := Format(name, format)
 	if err != nil {
 		return nil, err
@@ -217,7 +217,7 @@ func (r *Reader[T]) nextNDJSON() (T, error) {
 		}
 		r.line = r.lineNo
 		r.v = zero
-		if err := r.c.decodeJSON(&r.v, b); err != nil {
+		if err := r.c.decodeJSON(&r.v, b, nil); err != nil {
 			return zero, &LineError{File: r.name, Line: r.line, Err: err}
 		}
 		return r.v, nil

@@ -1,4 +1,4 @@
-package ingest
+package kinds
 
 import (
 	"bufio"
@@ -21,7 +21,7 @@ const exportPage = record.MaxLimit
 // vaccinations, declarations and region levels (a store makes new ones on
 // import); NDJSON has every field, IDs included.
 func Export(ctx context.Context, st Store, kind, format string, w io.Writer) (int, error) {
-	k, err := lookup(kind)
+	k, err := Lookup(kind)
 	if err != nil {
 		return 0, err
 	}
@@ -35,7 +35,7 @@ func Export(ctx context.Context, st Store, kind, format string, w io.Writer) (in
 	return k.export(ctx, st, format, w)
 }
 
-func (c *Codec[T]) export(ctx context.Context, st Store, format string, w io.Writer) (int, error) {
+func (c *Kind[T]) export(ctx context.Context, st Store, format string, w io.Writer) (int, error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	appendRecord := c.AppendJSON
 	if format == CSV {
@@ -48,7 +48,7 @@ func (c *Codec[T]) export(ctx context.Context, st Store, format string, w io.Wri
 	n := 0
 	page := record.Page{Limit: exportPage}
 	for {
-		items, next, err := c.list(ctx, st, page)
+		items, next, err := c.list(ctx, st, nil, page)
 		if err != nil {
 			return n, fmt.Errorf("export %s: %w", c.name, err)
 		}

@@ -1,4 +1,4 @@
-package ingest
+package kinds_test
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"outbreak/internal/kinds"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // visitsFile returns n visits as sim writes them, in format.
 func visitsFile(n int, format string) []byte {
 	var b []byte
-	if format == CSV {
+	if format == kinds.CSV {
 		b = []byte(visitsHeader)
 	}
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -24,10 +25,10 @@ func visitsFile(n int, format string) []byte {
 		in := t0.Add(time.Duration(i) * 7 * time.Second)
 		v := visit.Visit{Person: fmt.Sprintf("r%07d", i*7919%1_000_000), Place: fmt.Sprintf("p%05d", i*31%20_000),
 			CheckIn: in, CheckOut: in.Add(time.Duration(20+i%60) * time.Minute)}
-		if format == CSV {
-			b = Visits.AppendCSV(b, &v)
+		if format == kinds.CSV {
+			b = kinds.Visits.AppendCSV(b, &v)
 		} else {
-			b = Visits.AppendJSON(b, &v)
+			b = kinds.Visits.AppendJSON(b, &v)
 		}
 	}
 	return b
@@ -38,7 +39,7 @@ func benchmarkDecode(b *testing.B, format string) {
 	b.SetBytes(int64(len(data)))
 	rows := 0
 	for b.Loop() {
-		rd, err := Visits.NewReader("visits."+format, format, bytes.NewReader(data))
+		rd, err := kinds.Visits.NewReader("visits."+format, format, bytes.NewReader(data))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -57,13 +58,13 @@ func benchmarkDecode(b *testing.B, format string) {
 }
 
 // BenchmarkDecodeVisitsCSV measures reading, decoding and validating visits.
-func BenchmarkDecodeVisitsCSV(b *testing.B) { benchmarkDecode(b, CSV) }
+func BenchmarkDecodeVisitsCSV(b *testing.B) { benchmarkDecode(b, kinds.CSV) }
 
 // BenchmarkDecodeVisitsNDJSON measures the same for NDJSON.
-func BenchmarkDecodeVisitsNDJSON(b *testing.B) { benchmarkDecode(b, NDJSON) }
+func BenchmarkDecodeVisitsNDJSON(b *testing.B) { benchmarkDecode(b, kinds.NDJSON) }
 
 // drain is a store that takes visits and keeps none, to time Import alone.
-type drain struct{ Store }
+type drain struct{ kinds.Store }
 
 func (drain) ImportVisits(ctx context.Context, items iter.Seq[visit.Visit], reject record.Reject) (int, error) {
 	n := 0
@@ -75,11 +76,11 @@ func (drain) ImportVisits(ctx context.Context, items iter.Seq[visit.Visit], reje
 
 // BenchmarkImportVisitsCSV measures Import with a store that does nothing.
 func BenchmarkImportVisitsCSV(b *testing.B) {
-	data := visitsFile(100_000, CSV)
+	data := visitsFile(100_000, kinds.CSV)
 	b.SetBytes(int64(len(data)))
 	rows := 0
 	for b.Loop() {
-		res, err := Import(context.Background(), drain{}, "visits", "visits.csv", bytes.NewReader(data), Options{SkipBad: true, RejectTo: io.Discard})
+		res, err := kinds.Import(context.Background(), drain{}, "visits", "visits.csv", bytes.NewReader(data), kinds.Options{SkipBad: true, RejectTo: io.Discard})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,7 +1,8 @@
-package ingest
+package kinds_test
 
 import (
 	"context"
+	"outbreak/internal/kinds"
 	"path/filepath"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 // newStore returns an empty SQLite store for a test: imports run against the
 // real store, whose behaviour on both dialects the sqlstore conformance suite
 // pins down.
-func newStore(t testing.TB) Store {
+func newStore(t testing.TB) kinds.Store {
 	t.Helper()
 	dir := t.TempDir()
 	ring, err := seal.Open(filepath.Join(dir, "keys"))

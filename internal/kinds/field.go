@@ -1,4 +1,4 @@
-package ingest
+package kinds
 
 import (
 	"strconv"
@@ -56,9 +56,33 @@ type field[T any] struct {
 	// getList and setList are the list forms, for listValue fields only.
 	getList func(*T) []string
 	setList func(*T, []string) error
+	// note says what the field means, beyond its type, and enum lists the
+	// values it takes, for the API's schemas.
+	note string
+	enum []string
 }
 
 func (f *field[T]) required() bool { return f.flags&required != 0 }
+
+// filled reports whether a record has a value for the field.
+func (f *field[T]) filled(v *T) bool {
+	if f.kind == listValue {
+		return len(f.getList(v)) > 0
+	}
+	return f.get(v) != ""
+}
+
+// says returns the field with a note on what it means.
+func (f field[T]) says(note string) field[T] {
+	f.note = note
+	return f
+}
+
+// oneOf returns the field with the values it takes.
+func (f field[T]) oneOf(values ...string) field[T] {
+	f.enum = values
+	return f
+}
 
 // text is a string field. Control characters other than tab and newline are
 // refused, as is text that is not UTF-8: no name or label needs them, and a

@@ -1,9 +1,10 @@
-package ingest
+package kinds_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"outbreak/internal/kinds"
 	"slices"
 	"strings"
 	"testing"
@@ -28,28 +29,28 @@ type kindTest interface {
 }
 
 type codecTest[T any] struct {
-	c       *Codec[T]
+	c       *kinds.Kind[T]
 	records []T
 }
 
 func (ct codecTest[T]) name() string { return ct.c.Name() }
 
 var kindTests = []kindTest{
-	codecTest[place.Region]{Regions, fixture.regions},
-	codecTest[place.Level]{RegionLevels, fixture.levels},
-	codecTest[place.Place]{Places, fixture.places},
-	codecTest[person.Resident]{Residents, fixture.residents},
-	codecTest[visit.Visit]{Visits, fixture.visits},
-	codecTest[visit.Stay]{Stays, fixture.stays},
-	codecTest[lab.Result]{Labs, fixture.results},
-	codecTest[lab.Vaccination]{Vaccinations, fixture.vaccinations},
-	codecTest[lab.Declaration]{Declarations, fixture.declarations},
-	codecTest[cases.Case]{Cases, fixture.cases},
-	codecTest[approval.Appeal]{Appeals, fixture.appeals},
-	codecTest[supply.Depot]{Depots, fixture.depots},
-	codecTest[supply.Vehicle]{Vehicles, fixture.vehicles},
-	codecTest[supply.Lot]{Lots, fixture.lots},
-	codecTest[supply.Request]{Requests, fixture.requests},
+	codecTest[place.Region]{kinds.Regions, fixture.regions},
+	codecTest[place.Level]{kinds.RegionLevels, fixture.levels},
+	codecTest[place.Place]{kinds.Places, fixture.places},
+	codecTest[person.Resident]{kinds.Residents, fixture.residents},
+	codecTest[visit.Visit]{kinds.Visits, fixture.visits},
+	codecTest[visit.Stay]{kinds.Stays, fixture.stays},
+	codecTest[lab.Result]{kinds.Labs, fixture.results},
+	codecTest[lab.Vaccination]{kinds.Vaccinations, fixture.vaccinations},
+	codecTest[lab.Declaration]{kinds.Declarations, fixture.declarations},
+	codecTest[cases.Case]{kinds.Cases, fixture.cases},
+	codecTest[approval.Appeal]{kinds.Appeals, fixture.appeals},
+	codecTest[supply.Depot]{kinds.Depots, fixture.depots},
+	codecTest[supply.Vehicle]{kinds.Vehicles, fixture.vehicles},
+	codecTest[supply.Lot]{kinds.Lots, fixture.lots},
+	codecTest[supply.Request]{kinds.Requests, fixture.requests},
 }
 
 // roundTrip exports the kind from a seeded store, imports the file into a
@@ -58,17 +59,17 @@ var kindTests = []kindTest{
 func (ct codecTest[T]) roundTrip(t *testing.T, format string) {
 	ctx := context.Background()
 	a, b := seeded(t), newStore(t)
-	for _, k := range Kinds() {
+	for _, k := range kinds.Kinds() {
 		if k == ct.c.Name() {
 			break
 		}
-		data := export(t, a, k, NDJSON)
-		if _, err := Import(ctx, b, k, k+".ndjson", bytes.NewReader(data), Options{}); err != nil {
+		data := export(t, a, k, kinds.NDJSON)
+		if _, err := kinds.Import(ctx, b, k, k+".ndjson", bytes.NewReader(data), kinds.Options{}); err != nil {
 			t.Fatalf("importing %s: %v", k, err)
 		}
 	}
 	file := export(t, a, ct.c.Name(), format)
-	res, err := Import(ctx, b, ct.c.Name(), "file."+format, bytes.NewReader(file), Options{})
+	res, err := kinds.Import(ctx, b, ct.c.Name(), "file."+format, bytes.NewReader(file), kinds.Options{})
 	if err != nil {
 		t.Fatalf("import of the export: %v\n%s", err, file)
 	}
@@ -78,10 +79,10 @@ func (ct codecTest[T]) roundTrip(t *testing.T, format string) {
 	opts := []cmp.Option{cmpopts.EquateEmpty()}
 	var zero T
 	appended := !slices.Contains(ct.c.Header(), "id") // the store gives these records their IDs
-	if format == CSV && appended {
+	if format == kinds.CSV && appended {
 		opts = append(opts, cmpopts.IgnoreFields(zero, "ID")) // not in the CSV header: the store makes new ones
 	}
-	want, got := all(t, ct.c, a), all(t, ct.c, b)
+	want, got := allOf(t, ct.c, a), allOf(t, ct.c, b)
 	if diff := cmp.Diff(want, got, opts...); diff != "" {
 		t.Errorf("records after export and import (-want +got):\n%s\nfile:\n%s", diff, file)
 	}
@@ -107,7 +108,7 @@ func (ct codecTest[T]) jsonTags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := ct.c.DecodeJSON(b)
+		got, err := ct.c.DecodeJSON(b, nil)
 		if err != nil {
 			t.Fatalf("DecodeJSON(%s): %v", b, err)
 		}
@@ -128,7 +129,7 @@ func (ct codecTest[T]) jsonTags(t *testing.T) {
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
 	for _, kt := range kindTests {
-		for _, format := range []string{CSV, NDJSON} {
+		for _, format := range []string{kinds.CSV, kinds.NDJSON} {
 			t.Run(kt.name()+"/"+format, func(t *testing.T) {
 				t.Parallel()
 				kt.roundTrip(t, format)
@@ -168,15 +169,15 @@ func TestHeaders(t *testing.T) {
 		"stock":         "id,depot,item,lot,expiry,temperature,quantity",
 		"requests":      "id,site,kind,person,lat,lon,item,quantity,priority,slot_from,slot_to,service,created,status,plan",
 	}
-	if got := Kinds(); len(got) != len(want) || len(kindTests) != len(want) {
+	if got := kinds.Kinds(); len(got) != len(want) || len(kindTests) != len(want) {
 		t.Fatalf("Kinds() = %v, want the %d kinds of the file formats, each tested", got, len(want))
 	}
-	for _, k := range Kinds() {
-		if got := strings.Join(Header(k), ","); got != want[k] {
+	for _, k := range kinds.Kinds() {
+		if got := strings.Join(kinds.Header(k), ","); got != want[k] {
 			t.Errorf("Header(%q) = %s, want %s", k, got, want[k])
 		}
 	}
-	if Header("nope") != nil {
+	if kinds.Header("nope") != nil {
 		t.Error(`Header("nope") is not nil`)
 	}
 }
@@ -185,7 +186,7 @@ func TestHeaders(t *testing.T) {
 // id column, a BOM, spaces around names and CRLF line endings.
 func TestColumnOrder(t *testing.T) {
 	t.Parallel()
-	visits, err := readAll(Visits, "visits.csv",
+	visits, err := readAll(kinds.Visits, "visits.csv",
 		"\ufeffcheck_out, check_in ,place,person,id\r\n"+
 			",2026-03-01T16:10:00+08:00,p1,r2,v9\r\n"+
 			"2026-03-01T08:45:00Z,2026-03-01T08:00:00Z,p1,r1,\r\n")
@@ -199,7 +200,7 @@ func TestColumnOrder(t *testing.T) {
 	if diff := cmp.Diff(want, visits); diff != "" {
 		t.Errorf("visits (-want +got):\n%s", diff)
 	}
-	places, err := readAll(Places, "places.csv",
+	places, err := readAll(kinds.Places, "places.csv",
 		"lon,lat,default_dwell,region,name,id\n"+
 			"120.5,30.25,1h30m,cn,\"Tea, House\",p7\n")
 	if err != nil {
@@ -214,7 +215,7 @@ func TestColumnOrder(t *testing.T) {
 // TestNDJSONValues reads the forms NDJSON values may take.
 func TestNDJSONValues(t *testing.T) {
 	t.Parallel()
-	got, err := readAll(Places, "places.ndjson", "\n"+
+	got, err := readAll(kinds.Places, "places.ndjson", "\n"+
 		`{"id":"p1","name":"A\u00e9\"b\"","region":"cn","lat":"30.25","lon":-1e-3,"category":null}`+"\n"+
 		"  \r\n"+
 		` { "lon" : 0 , "lat" : 0.5 , "id" : "p2" , "name" : "B" , "region" : "cn" , "default_dwell" : "30m" } `)
@@ -228,7 +229,7 @@ func TestNDJSONValues(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("places (-want +got):\n%s", diff)
 	}
-	decl, err := readAll(Declarations, "d.jsonl",
+	decl, err := readAll(kinds.Declarations, "d.jsonl",
 		"\ufeff"+`{"person":"r1","declared_at":"2026-03-01T00:00:00Z","symptoms":["fever"," cough "]}`+"\n"+
 			`{"person":"r1","declared_at":"2026-03-01T00:00:00Z","symptoms":"fever;cough"}`+"\n"+
 			`{"person":"r1","declared_at":"2026-03-01T00:00:00Z","symptoms":[]}`+"\n")
@@ -238,7 +239,7 @@ func TestNDJSONValues(t *testing.T) {
 	wantDecl := []lab.Declaration{
 		{Person: "r1", DeclaredAt: at("0h"), Symptoms: []string{"fever", "cough"}},
 		{Person: "r1", DeclaredAt: at("0h"), Symptoms: []string{"fever", "cough"}},
-		{Person: "r1", DeclaredAt: at("0h")},
+		{Person: "r1", DeclaredAt: at("0h"), Symptoms: []string{}},
 	}
 	if diff := cmp.Diff(wantDecl, decl); diff != "" {
 		t.Errorf("declarations (-want +got):\n%s", diff)

@@ -2,7 +2,7 @@
 // of DESIGN.md (CSV with a header, and NDJSON), and moves whole files in and
 // out of the store: Import streams one file into one transaction of the
 // store, Export pages through the store to write one.
-package ingest
+package kinds
 
 import (
 	"bytes"
@@ -76,7 +76,7 @@ type Result struct {
 // Import returns the line's error itself whatever error the store wraps it
 // in, and an error saying so if a store returns success despite an abort.
 func Import(ctx context.Context, st Store, kind, name string, r io.Reader, opt Options) (Result, error) {
-	k, err := lookup(kind)
+	k, err := Lookup(kind)
 	if err != nil {
 		return Result{}, err
 	}
@@ -87,7 +87,7 @@ func Import(ctx context.Context, st Store, kind, name string, r io.Reader, opt O
 	return k.importFile(ctx, st, name, format, r, opt)
 }
 
-func (c *Codec[T]) importFile(ctx context.Context, st Store, name, format string, r io.Reader, opt Options) (Result, error) {
+func (c *Kind[T]) importFile(ctx context.Context, st Store, name, format string, r io.Reader, opt Options) (Result, error) {
 	rd, err := c.NewReader(name, format, r)
 	if err != nil {
 		return Result{}, err
