@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,8 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 	"time"
 
 	"outbreak/internal/codes"
@@ -154,54 +150,10 @@ func codesCmd(ctx context.Context, e env, args []string) error {
 		}
 		return w.Flush()
 	}
-	if err := writeCodes(ctx, w, f.format, snap, db, policy); err != nil {
+	if err := codes.WriteCodes(ctx, w, f.format, snap, db, policy); err != nil {
 		return err
 	}
 	return w.Flush()
-}
-
-// writeCodes writes every resident's code as CSV (person, color, the rules
-// that gave it, valid_until) or as a JSON array with the full reasons.
-func writeCodes(ctx context.Context, w *bufio.Writer, format string, snap *codes.Snapshot, db codes.Store, p *risk.Policy) error {
-	c := csv.NewWriter(w)
-	if format == "csv" {
-		c.Write([]string{"person", "color", "reasons", "valid_until"})
-	} else {
-		w.WriteString("[")
-	}
-	first := true
-	err := snap.Evaluate(ctx, db, p, func(_ string, code risk.Code) error {
-		if format == "json" {
-			if !first {
-				w.WriteString(",")
-			}
-			first = false
-			w.WriteString("\n")
-			b, err := json.Marshal(code)
-			w.Write(b)
-			return err
-		}
-		var rules []string
-		for _, r := range code.Reasons {
-			if !slices.Contains(rules, r.Rule) {
-				rules = append(rules, r.Rule)
-			}
-		}
-		until := ""
-		if !code.ValidUntil.IsZero() {
-			until = record.FormatTime(code.ValidUntil)
-		}
-		return c.Write([]string{code.Person, code.Color, strings.Join(rules, ";"), until})
-	})
-	if err != nil {
-		return err
-	}
-	if format == "json" {
-		w.WriteString("\n]\n")
-		return nil
-	}
-	c.Flush()
-	return c.Error()
 }
 
 // rebuildCodes has every code computed afresh and stored: by the keeper of
