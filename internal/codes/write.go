@@ -61,4 +61,3 @@ func WriteCodes(ctx context.Context, out io.Writer, format string, snap *Snapsho
 	}
 	return w.Flush()
 }
-
