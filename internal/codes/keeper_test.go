@@ -299,8 +299,12 @@ func (w world) inProgress(now time.Time, dwell time.Duration) bool {
 // grows with time in a fresh computation).
 func TestKeeperFollowsTheFeed(t *testing.T) {
 	t.Parallel()
+	seeds := uint64(16)
+	if testing.Short() {
+		seeds = 4 // the race detector's run, ten times slower
+	}
 	for _, dwell := range []string{"30m", "48h", "96h"} {
-		for seed := range uint64(16) {
+		for seed := range seeds {
 			t.Run(fmt.Sprintf("%s/%d", dwell, seed), func(t *testing.T) {
 				t.Parallel()
 				followCity(t, seed, dwell)
