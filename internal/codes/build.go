@@ -85,11 +85,11 @@ func (k *Keeper) build(ctx context.Context) error {
 		old, had := stored[c.Person]
 		delete(stored, c.Person)
 		k.record(&out, c, old.Code, had, had && old.Policy != policy.Hash(), now)
-		st.scheduleCode(c.Person, codeDueAt(c, snap.facts.next[c.Person], now), now)
+		st.schedule(now, dueItem{at: codeDueAt(c, snap.facts.next[c.Person], now), kind: dueCode, id: c.Person})
 	}
 	for p, t := range snap.facts.next {
 		if _, ok := snap.facts.m[p]; !ok {
-			st.scheduleCode(p, t, now) // only records dated later
+			st.schedule(now, dueItem{at: t, kind: dueCode, id: p}) // only records dated later
 		}
 	}
 	for _, old := range stored { // stored, but no fact of theirs is known now

@@ -121,10 +121,12 @@ func (k *Keeper) Run(ctx context.Context) error {
 				_ = k.store.DropLease(context.WithoutCancel(ctx), k.lease)
 				return nil
 			}
-			if err != nil {
-				k.log.ErrorContext(ctx, "codes: the keeper stopped; it will start again", "err", err)
+			if err == nil {
+				continue
 			}
-			continue
+			// Another process took the lease, or a step failed (the store
+			// is down, say): try again after a pause rather than at once.
+			k.log.ErrorContext(ctx, "codes: the keeper stopped; it will start again", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -21,19 +21,22 @@ type state struct {
 	regionList []place.Region
 	levels     []place.Level
 	regions    *trace.Regions
-	residents  int                                    // residents stored when the codes were computed
 	exposedTo  map[string]map[string][]trace.Exposure // person → case person → exposures
 	contactsOf map[string]map[string]bool             // case person → people exposed
 	codes      map[string]risk.Code                   // residents whose code is not plain green
 	due        dueHeap
-	codeDue    map[string]time.Time // when each resident's code is next due
-	chainsJSON string               // the clusters as last stored
+	// next holds the one pending instant of each resident's code and each
+	// case person's trace: a later computation replaces it. pending holds
+	// the other items in the heap, so that none is pushed twice.
+	next       map[dueKey]time.Time
+	pending    map[dueItem]bool
+	chainsJSON string // the clusters as last stored
 }
 
 func newState(p *risk.Policy) *state {
 	return &state{policy: p, cases: map[string]cases.Case{}, appeals: map[string]string{},
 		exposedTo: map[string]map[string][]trace.Exposure{}, contactsOf: map[string]map[string]bool{},
-		codes: map[string]risk.Code{}, codeDue: map[string]time.Time{}}
+		codes: map[string]risk.Code{}, next: map[dueKey]time.Time{}, pending: map[dueItem]bool{}}
 }
 
 // known returns the cases known at now, as known then.
@@ -98,6 +101,16 @@ type dueItem struct {
 	visit trace.Visit // for dueVisit
 }
 
+// dueKey names what a due item is about, whatever its instant.
+type dueKey struct {
+	kind dueKind
+	id   string
+}
+
+// replaced reports whether a later computation replaces an item of a kind:
+// a code's or a trace's next instant.
+func (k dueKind) replaced() bool { return k == dueCode || k == dueRetrace }
+
 // dueHeap orders due items by instant.
 type dueHeap []dueItem
 
@@ -112,11 +125,26 @@ func (h *dueHeap) Pop() any {
 	return x
 }
 
-// schedule adds a due item at an instant after now.
+// schedule adds a due item at an instant after now. An item of a code or
+// a trace replaces the one pending for it; others are pushed once.
 func (st *state) schedule(now time.Time, d dueItem) {
-	if d.at.After(now) {
-		heap.Push(&st.due, d)
+	if d.kind.replaced() {
+		key := dueKey{d.kind, d.id}
+		if !d.at.After(now) {
+			delete(st.next, key)
+			return
+		}
+		if cur, ok := st.next[key]; ok && cur.Equal(d.at) {
+			return
+		}
+		st.next[key] = d.at
+	} else {
+		if !d.at.After(now) || st.pending[d] {
+			return
+		}
+		st.pending[d] = true
 	}
+	heap.Push(&st.due, d)
 }
 
 // scheduleCase has the keeper follow a case again at each of its instants
@@ -152,29 +180,20 @@ func codeDueAt(c risk.Code, factsNext, now time.Time) time.Time {
 	return next
 }
 
-// scheduleCode records when a resident's code is next due.
-func (st *state) scheduleCode(person string, at, now time.Time) {
-	if at.IsZero() || !at.After(now) {
-		delete(st.codeDue, person)
-		return
-	}
-	if cur, ok := st.codeDue[person]; ok && cur.Equal(at) {
-		return
-	}
-	st.codeDue[person] = at
-	heap.Push(&st.due, dueItem{at: at, kind: dueCode, id: person})
-}
-
-// popDue returns the due items at or before now.
+// popDue returns the due items at or before now, leaving out those a
+// later computation replaced.
 func (st *state) popDue(now time.Time) []dueItem {
 	var out []dueItem
 	for len(st.due) > 0 && !st.due[0].at.After(now) {
 		d := heap.Pop(&st.due).(dueItem)
-		if d.kind == dueCode {
-			if !st.codeDue[d.id].Equal(d.at) {
-				continue // superseded by a later computation
+		if d.kind.replaced() {
+			key := dueKey{d.kind, d.id}
+			if !st.next[key].Equal(d.at) {
+				continue
 			}
-			delete(st.codeDue, d.id)
+			delete(st.next, key)
+		} else {
+			delete(st.pending, d)
 		}
 		out = append(out, d)
 	}

@@ -274,7 +274,7 @@ func (k *Keeper) evaluate(ctx context.Context, now time.Time, people map[string]
 		}
 		old, had := st.codes[p]
 		k.record(out, c, old, had, false, now)
-		st.scheduleCode(p, codeDueAt(c, fs.next[p], now), now)
+		st.schedule(now, dueItem{at: codeDueAt(c, fs.next[p], now), kind: dueCode, id: p})
 	}
 	return nil
 }
