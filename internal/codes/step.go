@@ -152,15 +152,24 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 	if err != nil {
 		return err
 	}
+	// Of the people exposed to a case traced again, before or now, only
+	// those whose exposures to it changed have a new code.
 	for cp := range w.retrace {
-		w.people[cp] = true
+		now := map[string][]trace.Exposure{}
+		for _, e := range found[cp] {
+			now[e.Person] = append(now[e.Person], e)
+		}
 		for p := range st.contactsOf[cp] {
-			w.people[p] = true
+			if !sameExposures(st.exposedTo[p][cp], now[p]) {
+				w.people[p] = true
+			}
+		}
+		for p, es := range now {
+			if !sameExposures(st.exposedTo[p][cp], es) {
+				w.people[p] = true
+			}
 		}
 		st.setExposures(cp, found[cp])
-		for p := range st.contactsOf[cp] {
-			w.people[p] = true
-		}
 	}
 	out := Write{Lease: k.lease, Consumer: Consumer, Position: pos}
 	if err := k.evaluate(ctx, now, w.people, &out); err != nil {
@@ -175,13 +184,14 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 }
 
 // reach adds to the cases to trace again those that changed visits can
-// reach: the visitor's own, if a case, and the cases that the visitor and
-// everyone whose visit overlapped theirs are close contacts of (their
-// visits may make new secondary contacts). Visits dated later are followed
-// again when they begin.
+// reach. A changed visit, and each visit that may overlap it
+// (trace.Present), can give or take exposures to a case whose person made
+// it, within the case's infectious window, or to a case whose close contact
+// made it, within their secondary window (the rules of both are trace's).
+// Visits dated later are followed again when they begin.
 func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []cases.Case) error {
 	st, rules := k.st, k.st.policy.Rules()
-	var keys []int64
+	var visits []trace.Visit
 	for _, v := range w.visits {
 		if v.In > now.UnixMicro() {
 			st.schedule(now, dueItem{at: time.UnixMicro(v.In).UTC(), kind: dueVisit, visit: v})
@@ -190,7 +200,7 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 		if err != nil {
 			return err
 		}
-		keys = append(append(keys, v.Person), present...)
+		visits = append(append(visits, v), present...)
 	}
 	for place := range w.places {
 		key, err := k.idx.PlaceKey(ctx, place)
@@ -200,33 +210,38 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 		if err != nil {
 			return err
 		}
-		vs, err := k.idx.PlaceVisits(ctx, key, math.MinInt64/2, math.MaxInt64/2, nil)
-		if err != nil {
+		if visits, err = k.idx.PlaceVisits(ctx, key, math.MinInt64/2, math.MaxInt64/2, visits); err != nil {
 			return err
 		}
-		for _, v := range vs {
-			keys = append(keys, v.Person)
-		}
 	}
-	if len(keys) == 0 {
+	if len(visits) == 0 {
 		return nil
+	}
+	keys := make([]int64, len(visits))
+	for i, v := range visits {
+		keys[i] = v.Person
 	}
 	slices.Sort(keys)
 	names, _, err := k.idx.Names(ctx, slices.Compact(keys), nil)
 	if err != nil {
 		return err
 	}
-	isCase := map[string]bool{}
+	casesOf := map[string][]cases.Case{}
 	for _, c := range known {
-		isCase[c.Person] = true
+		casesOf[c.Person] = append(casesOf[c.Person], c)
 	}
-	for _, p := range names {
-		if isCase[p] {
-			w.retrace[p] = true
+	for _, v := range visits {
+		p := names[v.Person]
+		for _, c := range casesOf[p] {
+			if rules.CaseVisit(c.Onset, c.Isolated, v) {
+				w.retrace[p] = true
+			}
 		}
 		for cp, es := range st.exposedTo[p] {
-			if slices.ContainsFunc(es, func(e trace.Exposure) bool { return e.Degree == 1 }) {
-				w.retrace[cp] = true
+			for _, e := range es {
+				if e.Degree == 1 && rules.ContactVisit(e.Start, v) {
+					w.retrace[cp] = true
+				}
 			}
 		}
 	}
@@ -277,6 +292,15 @@ func (k *Keeper) evaluate(ctx context.Context, now time.Time, people map[string]
 		st.schedule(now, dueItem{at: codeDueAt(c, fs.next[p], now), kind: dueCode, id: p})
 	}
 	return nil
+}
+
+// sameExposures reports whether two lists of exposures, as tracing sorts
+// them, are the same.
+func sameExposures(a, b []trace.Exposure) bool {
+	return slices.EqualFunc(a, b, func(x, y trace.Exposure) bool {
+		return x.Person == y.Person && x.CasePerson == y.CasePerson && x.Degree == y.Degree && x.Via == y.Via &&
+			x.Place == y.Place && x.Start.Equal(y.Start) && x.End.Equal(y.End)
+	})
 }
 
 // green is the color of a resident with no reason for another.
