@@ -15,18 +15,23 @@ import (
 )
 
 func benchCmd(ctx context.Context, e env, args []string) error {
-	fs := flags(e, "bench", "checkins | codes")
+	fs := flags(e, "bench", "checkins | codes | cases | ready")
 	url := fs.String("url", "http://127.0.0.1:8080", "base URL of a running server")
-	rate := fs.Int("rate", 2000, "requests per second, sent on schedule whatever the answers")
+	rate := fs.Int("rate", 2000, "requests (cases: check-ins) per second, sent on schedule whatever the answers")
 	duration := fs.Duration("duration", 30*time.Second, "how long to send")
 	maxInFlight := fs.Int("max-in-flight", 2000, "requests in flight at most; past it the run fails")
+	every := fs.Duration("every", time.Second, "cases: how often a new case is stored")
+	path := fs.String("path", "/api/v1/codes/status", "ready: the path to ask until it answers 200")
 	pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || pos[0] != "checkins" && pos[0] != "codes" {
+	if len(pos) != 1 || !slices.Contains([]string{"checkins", "codes", "cases", "ready"}, pos[0]) {
 		fs.Usage()
-		return usageError{"bench needs a benchmark: checkins or codes"}
+		return usageError{"bench needs a benchmark: checkins, codes, cases or ready"}
+	}
+	if pos[0] == "ready" {
+		return benchReady(ctx, e, *url+*path, *duration)
 	}
 	if *rate < 1 || *rate > 100000 || *duration <= 0 || *duration > time.Hour {
 		return usageError{"--rate must be in [1, 100000] and --duration in (0, 1h]"}
@@ -49,7 +54,7 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	var send func(due time.Time) func() error
-	if pos[0] == "checkins" {
+	if pos[0] == "checkins" || pos[0] == "cases" {
 		send = func(due time.Time) func() error {
 			body, _ := json.Marshal(map[string]string{
 				"person": people[rng.IntN(len(people))], "place": places[rng.IntN(len(places))],
@@ -65,6 +70,11 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 			target := *url + "/api/v1/people/" + people[rng.IntN(len(people))] + "/code"
 			return func() error { return request(client, "GET", target, nil, http.StatusOK) }
 		}
+	}
+	if pos[0] == "cases" {
+		return benchCases(ctx, e, client, *url, people, *every, *duration, func() error {
+			return openLoop(ctx, e, "check-ins", n, *rate, *maxInFlight, send)
+		})
 	}
 	return openLoop(ctx, e, pos[0], n, *rate, *maxInFlight, send)
 }
@@ -107,16 +117,23 @@ func openLoop(ctx context.Context, e env, name string, n, rate, maxInFlight int,
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	slices.Sort(latencies)
-	pct := func(p float64) time.Duration { return latencies[min(n-1, int(p*float64(n)))] }
 	fmt.Fprintf(e.stdout, "%s: %d sent in %.1fs (%.0f/s), %d failed\n", name, n, elapsed.Seconds(), float64(n)/elapsed.Seconds(), failed.Load())
-	fmt.Fprintf(e.stdout, "latency from due time: p50 %v  p90 %v  p99 %v  p99.9 %v  max %v\n",
-		pct(0.50).Round(10*time.Microsecond), pct(0.90).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond),
-		pct(0.999).Round(10*time.Microsecond), latencies[n-1].Round(10*time.Microsecond))
+	fmt.Fprintln(e.stdout, "latency from due time: "+percentiles(latencies))
 	if err, _ := firstErr.Load().(error); err != nil {
 		return fmt.Errorf("bench: %d requests failed, the first with: %w", failed.Load(), err)
 	}
 	return nil
+}
+
+// percentiles describes latencies: p50, p90, p99, p99.9 and the most.
+func percentiles(latencies []time.Duration) string {
+	n := len(latencies)
+	if n == 0 {
+		return "none"
+	}
+	slices.Sort(latencies)
+	pct := func(p float64) time.Duration { return latencies[min(n-1, int(p*float64(n)))].Round(10 * time.Microsecond) }
+	return fmt.Sprintf("p50 %v  p90 %v  p99 %v  p99.9 %v  max %v", pct(0.50), pct(0.90), pct(0.99), pct(0.999), latencies[n-1].Round(10*time.Microsecond))
 }
 
 // request sends one request and checks its status.
