@@ -132,7 +132,9 @@ func percentiles(latencies []time.Duration) string {
 		return "none"
 	}
 	slices.Sort(latencies)
-	pct := func(p float64) time.Duration { return latencies[min(n-1, int(p*float64(n)))].Round(10 * time.Microsecond) }
+	pct := func(p float64) time.Duration {
+		return latencies[min(n-1, int(p*float64(n)))].Round(10 * time.Microsecond)
+	}
 	return fmt.Sprintf("p50 %v  p90 %v  p99 %v  p99.9 %v  max %v", pct(0.50), pct(0.90), pct(0.99), pct(0.999), latencies[n-1].Round(10*time.Microsecond))
 }
 
