@@ -9,6 +9,7 @@ import (
 	"outbreak/internal/approval"
 	"outbreak/internal/place"
 	"outbreak/internal/record"
+	"outbreak/internal/risk"
 	"outbreak/internal/trace"
 )
 
@@ -31,24 +32,28 @@ func (k *Keeper) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	snap, err := load(ctx, k.store, idx, policy.Rules(), now, k.workers)
+	b, err := readBase(ctx, k.store, policy.Rules(), now)
 	if err != nil {
 		return err
 	}
 	st := newState(policy)
-	for _, c := range snap.All {
+	for _, c := range b.all {
 		st.cases[c.ID] = c
 		st.scheduleCase(now, c)
 	}
-	st.regionList, st.levels, st.regions = snap.Regions, snap.Levels, snap.facts.regions
-	for _, l := range snap.Levels {
+	st.regionList, st.levels, st.regions = b.regions, b.levels, b.facts.regions
+	for _, l := range b.levels {
 		st.scheduleLevel(now, l)
 	}
-	for cp, es := range snap.ByCase {
+	exposures := 0
+	err = trace.EachLatest(ctx, idx, policy.Rules(), now, b.known, b.known, k.workers, func(cp string, es []trace.Exposure, horizon time.Time) error {
+		exposures += len(es)
 		st.setExposures(cp, es)
-	}
-	for cp, at := range snap.Horizons {
-		st.schedule(now, dueItem{at: at, kind: dueRetrace, id: cp})
+		st.schedule(now, dueItem{at: horizon, kind: dueRetrace, id: cp})
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	later, err := idx.VisitsAfter(ctx, now)
 	if err != nil {
@@ -66,46 +71,91 @@ func (k *Keeper) build(ctx context.Context) error {
 	for _, a := range appeals {
 		st.appeals[a.ID] = a.Person
 	}
-	stored := map[string]Stored{}
+	type storedSum struct {
+		codeSum
+		policy string
+	}
+	stored := map[string]storedSum{}
 	err = k.store.EachStoredCode(ctx, func(c Stored) error {
-		stored[c.Person] = c
+		stored[c.Person] = storedSum{sumOf(c.Code), c.Policy}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	facts := slices.Collect(maps.Values(snap.facts.m))
-	computed, err := evaluateAll(policy, facts, now, k.workers)
-	if err != nil {
+	k.st, k.idx = st, idx
+	// The codes go out in pieces, each a transaction of its own that
+	// leaves the position where it was, so that no one write holds the
+	// store for long; the last piece moves the position. Stopped half-way,
+	// the next keeper computes everything again and stores what differs.
+	out := Write{Lease: k.lease, Consumer: Consumer}
+	var puts, deletes, changes int
+	piece := func() error {
+		if len(out.Put)+len(out.Delete)+len(out.Changes) < buildPiece {
+			return nil
+		}
+		err := k.store.SaveCodes(ctx, out)
+		puts, deletes, changes = puts+len(out.Put), deletes+len(out.Delete), changes+len(out.Changes)
+		out.Put, out.Delete, out.Changes = nil, nil, nil
 		return err
 	}
-	k.st, k.idx = st, idx
-	out := Write{Lease: k.lease, Consumer: Consumer, Position: Position{Seq: head, At: now}}
-	for _, c := range computed {
-		old, had := stored[c.Person]
-		delete(stored, c.Person)
-		k.record(&out, c, old.Code, had, had && old.Policy != policy.Hash(), now)
-		st.schedule(now, dueItem{at: codeDueAt(c, snap.facts.next[c.Person], now), kind: dueCode, id: c.Person})
+	// Everyone with a fact or an exposure, a batch at a time: the facts
+	// get their exposures only while they are evaluated.
+	people := slices.Collect(maps.Keys(b.facts.m))
+	for p := range st.byPerson {
+		if b.facts.m[p] == nil {
+			people = append(people, p)
+		}
 	}
-	for p, t := range snap.facts.next {
-		if _, ok := snap.facts.m[p]; !ok {
+	const batch = 4096
+	for lo := 0; lo < len(people); lo += batch {
+		facts := make([]*risk.Facts, 0, batch)
+		for _, p := range people[lo:min(lo+batch, len(people))] {
+			f := risk.Facts{Person: p}
+			if x := b.facts.m[p]; x != nil {
+				f = *x
+			}
+			f.Exposures = st.exposuresOf(p)
+			facts = append(facts, &f)
+		}
+		computed, err := evaluateAll(policy, facts, now, k.workers)
+		if err != nil {
+			return err
+		}
+		for _, c := range computed {
+			old, had := stored[c.Person]
+			delete(stored, c.Person)
+			k.record(&out, c, old.codeSum, had, had && old.policy != policy.Hash(), now)
+			st.schedule(now, dueItem{at: codeDueAt(c, b.facts.next[c.Person], now), kind: dueCode, id: c.Person})
+		}
+		if err := piece(); err != nil {
+			return err
+		}
+	}
+	for p, t := range b.facts.next {
+		if _, ok := b.facts.m[p]; !ok {
 			st.schedule(now, dueItem{at: t, kind: dueCode, id: p}) // only records dated later
 		}
 	}
-	for _, old := range stored { // stored, but no fact of theirs is known now
-		k.record(&out, greenCode(old.Person), old.Code, true, false, now)
+	for p, old := range stored { // stored, but no fact of theirs is known now
+		k.record(&out, greenCode(p), old.codeSum, true, false, now)
 	}
-	if err := k.chains(now, snap.Cases, &out); err != nil {
+	if err := k.chains(now, b.known, &out); err != nil {
 		return err
 	}
+	out.Position = Position{Seq: head, At: now}
 	if err := k.save(ctx, out); err != nil {
 		return err
 	}
-	k.log.InfoContext(ctx, "codes: computed every code", "cases", len(snap.Cases), "exposures", snap.Exposures,
-		"residents_with_facts", snap.People(), "stored", len(out.Put), "cleared", len(out.Delete), "color_changes", len(out.Changes),
+	k.log.InfoContext(ctx, "codes: computed every code", "cases", len(b.known), "exposures", exposures,
+		"residents_with_facts", len(people), "stored", puts+len(out.Put), "cleared", deletes+len(out.Delete), "color_changes", changes+len(out.Changes),
 		"position", head, "took", time.Since(start).Round(time.Millisecond).String())
 	return nil
 }
+
+// buildPiece is how many codes and changes a piece of a build stores in one
+// transaction: about a second of SQLite's writer.
+const buildPiece = 10000
 
 // reloadRegions reads the region tree and its levels again, and adds to
 // the regions to recompute those whose parent or levels changed, under the

@@ -45,19 +45,13 @@ func Load(ctx context.Context, s Records, rules trace.Rules, now time.Time, work
 
 // load is Load over an index the caller keeps.
 func load(ctx context.Context, s Records, idx trace.Source, rules trace.Rules, now time.Time, workers int) (*Snapshot, error) {
-	all, err := AllCases(ctx, s)
+	b, err := readBase(ctx, s, rules, now)
 	if err != nil {
 		return nil, err
 	}
-	known := trace.Known(all, now)
-	regions, levels, err := LoadRegions(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	snap := &Snapshot{Now: now, Cases: known, All: all, Regions: regions, Levels: levels, workers: max(1, workers),
-		ByCase: map[string][]trace.Exposure{}, Horizons: map[string]time.Time{},
-		facts: newFactSet(now, rules, trace.NewRegions(regions, levels))}
-	err = trace.EachLatest(ctx, idx, rules, now, known, known, workers, func(cp string, es []trace.Exposure, horizon time.Time) error {
+	snap := &Snapshot{Now: now, Cases: b.known, All: b.all, Regions: b.regions, Levels: b.levels, workers: max(1, workers),
+		ByCase: map[string][]trace.Exposure{}, Horizons: map[string]time.Time{}, facts: b.facts}
+	err = trace.EachLatest(ctx, idx, rules, now, b.known, b.known, workers, func(cp string, es []trace.Exposure, horizon time.Time) error {
 		snap.Exposures += len(es)
 		if !horizon.IsZero() {
 			snap.Horizons[cp] = horizon
@@ -66,10 +60,32 @@ func load(ctx context.Context, s Records, idx trace.Source, rules trace.Rules, n
 		snap.facts.addExposures(es)
 		return nil
 	})
+	return snap, err
+}
+
+// base is what a computation of every code reads besides exposures: every
+// case, the region tree and its levels, and every resident's other facts.
+type base struct {
+	all, known []cases.Case
+	regions    []place.Region
+	levels     []place.Level
+	facts      *factSet
+}
+
+// readBase reads what a computation of every code at now needs besides
+// exposures.
+func readBase(ctx context.Context, s Records, rules trace.Rules, now time.Time) (*base, error) {
+	all, err := AllCases(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	return snap, snap.facts.read(ctx, s, "")
+	regions, levels, err := LoadRegions(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	b := &base{all: all, known: trace.Known(all, now), regions: regions, levels: levels,
+		facts: newFactSet(now, rules, trace.NewRegions(regions, levels))}
+	return b, b.facts.read(ctx, s, "")
 }
 
 // Facts returns what the snapshot knows of one resident (never nil).

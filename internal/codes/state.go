@@ -2,6 +2,9 @@ package codes
 
 import (
 	"container/heap"
+	"encoding/json"
+	"hash/fnv"
+	"slices"
 	"time"
 
 	"outbreak/internal/cases"
@@ -21,9 +24,15 @@ type state struct {
 	regionList []place.Region
 	levels     []place.Level
 	regions    *trace.Regions
-	exposedTo  map[string]map[string][]trace.Exposure // person → case person → exposures
-	contactsOf map[string]map[string]bool             // case person → people exposed
-	codes      map[string]risk.Code                   // residents whose code is not plain green
+	// byCase holds the exposures to each case person, the latest per person
+	// and degree, as tracing gave them; byPerson points at each person's,
+	// so that the keeper holds every exposure once.
+	byCase   map[string][]trace.Exposure
+	byPerson map[string][]*trace.Exposure
+	// codes holds, of each resident whose stored code is not plain green,
+	// its color and a digest of the whole, which tells whether a new code
+	// must be stored: a city's codes with their reasons take gigabytes.
+	codes map[string]codeSum
 	due        dueHeap
 	// next holds the one pending instant of each resident's code and each
 	// case person's trace: a later computation replaces it. pending holds
@@ -35,8 +44,22 @@ type state struct {
 
 func newState(p *risk.Policy) *state {
 	return &state{policy: p, cases: map[string]cases.Case{}, appeals: map[string]string{},
-		exposedTo: map[string]map[string][]trace.Exposure{}, contactsOf: map[string]map[string]bool{},
-		codes: map[string]risk.Code{}, next: map[dueKey]time.Time{}, pending: map[dueItem]bool{}}
+		byCase: map[string][]trace.Exposure{}, byPerson: map[string][]*trace.Exposure{},
+		codes: map[string]codeSum{}, next: map[dueKey]time.Time{}, pending: map[dueItem]bool{}}
+}
+
+// codeSum is a stored code's color and a digest of the whole.
+type codeSum struct {
+	color string
+	sum   uint64
+}
+
+// sumOf returns a code's color and the digest of its JSON.
+func sumOf(c risk.Code) codeSum {
+	b, _ := json.Marshal(c)
+	h := fnv.New64a()
+	h.Write(b)
+	return codeSum{color: c.Color, sum: h.Sum64()}
 }
 
 // known returns the cases known at now, as known then.
@@ -50,30 +73,41 @@ func (st *state) known(now time.Time) []cases.Case {
 
 // setExposures replaces the exposures to one case person.
 func (st *state) setExposures(cp string, es []trace.Exposure) {
-	for p := range st.contactsOf[cp] {
-		delete(st.exposedTo[p], cp)
-		if len(st.exposedTo[p]) == 0 {
-			delete(st.exposedTo, p)
+	for _, e := range st.byCase[cp] {
+		mine := st.byPerson[e.Person]
+		mine = slices.DeleteFunc(mine, func(x *trace.Exposure) bool { return x.CasePerson == cp })
+		if len(mine) == 0 {
+			delete(st.byPerson, e.Person)
+		} else {
+			st.byPerson[e.Person] = mine
 		}
 	}
-	delete(st.contactsOf, cp)
-	for _, e := range es {
-		if st.exposedTo[e.Person] == nil {
-			st.exposedTo[e.Person] = map[string][]trace.Exposure{}
-		}
-		if st.contactsOf[cp] == nil {
-			st.contactsOf[cp] = map[string]bool{}
-		}
-		st.exposedTo[e.Person][cp] = append(st.exposedTo[e.Person][cp], e)
-		st.contactsOf[cp][e.Person] = true
+	if len(es) == 0 {
+		delete(st.byCase, cp)
+		return
+	}
+	st.byCase[cp] = es
+	for i := range es {
+		st.byPerson[es[i].Person] = append(st.byPerson[es[i].Person], &es[i])
 	}
 }
 
 // exposuresOf returns every exposure of a person the keeper holds.
 func (st *state) exposuresOf(person string) []trace.Exposure {
-	var out []trace.Exposure
-	for _, es := range st.exposedTo[person] {
-		out = append(out, es...)
+	mine := st.byPerson[person]
+	out := make([]trace.Exposure, len(mine))
+	for i, e := range mine {
+		out[i] = *e
+	}
+	return out
+}
+
+// exposedTo returns the case persons a person was exposed to, and whether
+// as a close contact.
+func (st *state) exposedTo(person string) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range st.byPerson[person] {
+		out[e.CasePerson] = out[e.CasePerson] || e.Degree == 1
 	}
 	return out
 }

@@ -86,7 +86,7 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 	// they were exposed to, which they may no longer count for.
 	touch := func(person string) {
 		w.people[person], w.retrace[person] = true, true
-		for cp := range st.exposedTo[person] {
+		for cp := range st.exposedTo(person) {
 			w.retrace[cp] = true
 		}
 	}
@@ -155,19 +155,8 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 	// Of the people exposed to a case traced again, before or now, only
 	// those whose exposures to it changed have a new code.
 	for cp := range w.retrace {
-		now := map[string][]trace.Exposure{}
-		for _, e := range found[cp] {
-			now[e.Person] = append(now[e.Person], e)
-		}
-		for p := range st.contactsOf[cp] {
-			if !sameExposures(st.exposedTo[p][cp], now[p]) {
-				w.people[p] = true
-			}
-		}
-		for p, es := range now {
-			if !sameExposures(st.exposedTo[p][cp], es) {
-				w.people[p] = true
-			}
+		for p := range changedPeople(st.byCase[cp], found[cp]) {
+			w.people[p] = true
 		}
 		st.setExposures(cp, found[cp])
 	}
@@ -237,11 +226,9 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 				w.retrace[p] = true
 			}
 		}
-		for cp, es := range st.exposedTo[p] {
-			for _, e := range es {
-				if e.Degree == 1 && rules.ContactVisit(e.Start, v) {
-					w.retrace[cp] = true
-				}
+		for _, e := range st.byPerson[p] {
+			if e.Degree == 1 && rules.ContactVisit(e.Start, v) {
+				w.retrace[e.CasePerson] = true
 			}
 		}
 	}
@@ -294,13 +281,33 @@ func (k *Keeper) evaluate(ctx context.Context, now time.Time, people map[string]
 	return nil
 }
 
-// sameExposures reports whether two lists of exposures, as tracing sorts
-// them, are the same.
-func sameExposures(a, b []trace.Exposure) bool {
-	return slices.EqualFunc(a, b, func(x, y trace.Exposure) bool {
+// changedPeople returns the people whose exposures to a case differ
+// between two tracings of it, as tracing sorts them (by person).
+func changedPeople(before, after []trace.Exposure) map[string]bool {
+	byPerson := func(es []trace.Exposure) map[string][]trace.Exposure {
+		m := map[string][]trace.Exposure{}
+		for _, e := range es {
+			m[e.Person] = append(m[e.Person], e)
+		}
+		return m
+	}
+	a, b := byPerson(before), byPerson(after)
+	out := map[string]bool{}
+	same := func(x, y trace.Exposure) bool {
 		return x.Person == y.Person && x.CasePerson == y.CasePerson && x.Degree == y.Degree && x.Via == y.Via &&
 			x.Place == y.Place && x.Start.Equal(y.Start) && x.End.Equal(y.End)
-	})
+	}
+	for p, es := range a {
+		if !slices.EqualFunc(es, b[p], same) {
+			out[p] = true
+		}
+	}
+	for p, es := range b {
+		if !slices.EqualFunc(es, a[p], same) {
+			out[p] = true
+		}
+	}
+	return out
 }
 
 // green is the color of a resident with no reason for another.
@@ -308,11 +315,11 @@ const green = "green"
 
 // record adds a resident's new code to out when it differs from the
 // stored one (old, if had; stale: stored under another policy), with a
-// change of color when the color differs, and keeps it in the state.
-func (k *Keeper) record(out *Write, c, old risk.Code, had, stale bool, now time.Time) {
+// change of color when the color differs, and keeps its digest.
+func (k *Keeper) record(out *Write, c risk.Code, old codeSum, had, stale bool, now time.Time) {
 	from := green
 	if had {
-		from = old.Color
+		from = old.color
 	}
 	if from != c.Color {
 		out.Changes = append(out.Changes, Change{Person: c.Person, From: from, To: c.Color, Reasons: c.Reasons, At: now})
@@ -324,17 +331,11 @@ func (k *Keeper) record(out *Write, c, old risk.Code, had, stale bool, now time.
 		}
 		return
 	}
-	if !had || stale || !sameCode(old, c) {
+	sum := sumOf(c)
+	if !had || stale || sum != old {
 		out.Put = append(out.Put, Stored{Code: c, Policy: k.st.policy.Hash(), AsOf: now, Seq: out.Position.Seq})
 	}
-	k.st.codes[c.Person] = c
-}
-
-// sameCode reports whether two codes say the same, as stored.
-func sameCode(a, b risk.Code) bool {
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && string(ja) == string(jb)
+	k.st.codes[c.Person] = sum
 }
 
 // chains adds the clusters of cases to out when they changed.

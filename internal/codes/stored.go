@@ -45,7 +45,7 @@ type Lease struct {
 // Write is what one step of the keeper stores, in one transaction: the
 // codes that changed, the residents who are green again with no reasons
 // (their codes are deleted), the color changes, other derived state, and
-// the keeper's new position. It is refused (Conflict) unless Lease is still held, so that a
+// the keeper's new position (a zero Position leaves it where it is). It is refused (Conflict) unless Lease is still held, so that a
 // keeper that lost its lease writes nothing.
 type Write struct {
 	Lease    Lease

@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,14 +22,50 @@ const codeCols = "person, color, reasons, valid_until, policy, as_of, seq"
 
 func scanCode(r rows) (codes.Stored, error) {
 	var c codes.Stored
-	var reasons string
+	var reasons []byte
 	if err := r.Scan(&c.Person, &c.Color, &reasons, instant{&c.ValidUntil}, &c.Policy, instant{&c.AsOf}, &c.Seq); err != nil {
 		return c, err
 	}
-	if err := json.Unmarshal([]byte(reasons), &c.Reasons); err != nil {
+	var err error
+	if c.Reasons, err = openReasons(reasons); err != nil {
 		return c, fmt.Errorf("sqlstore: the reasons of %s's code do not decode: %w", c.Person, err)
 	}
 	return c, nil
+}
+
+// Reasons are stored as zlib-compressed JSON: a contact of a large outbreak
+// has dozens of reasons, alike but for the case and place, which compress
+// about tenfold, and a city's codes are written whole when a keeper starts.
+
+// packReasons encodes reasons for storage, an empty list as [].
+func packReasons(rs []risk.Reason) ([]byte, error) {
+	if rs == nil {
+		rs = []risk.Reason{}
+	}
+	var buf bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&buf, zlib.BestSpeed)
+	if err := json.NewEncoder(zw).Encode(rs); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// openReasons decodes stored reasons, compressed or, as stored before
+// they were, plain JSON.
+func openReasons(b []byte) ([]risk.Reason, error) {
+	var rs []risk.Reason
+	if len(b) > 0 && b[0] == '[' {
+		return rs, json.Unmarshal(b, &rs)
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	return rs, json.NewDecoder(zr).Decode(&rs)
 }
 
 // StoredCode returns a resident's stored code (NotFound: none stored).
@@ -57,20 +95,40 @@ func (db *DB) EachStoredCode(ctx context.Context, fn func(codes.Stored) error) e
 }
 
 // SaveCodes stores one step of the keeper in one transaction, if the lease
-// is still held.
+// is still held. Reasons are compressed before the transaction begins, so
+// that it holds the store no longer than the writes take.
 func (db *DB) SaveCodes(ctx context.Context, w codes.Write) error {
-	return db.tx(ctx, func(tx *wtx) error {
-		if err := db.fence(ctx, tx, w.Lease); err != nil {
+	packed := map[*risk.Reason][]byte{} // a code and its change share their reasons
+	pack := func(rs []risk.Reason) ([]byte, error) {
+		if len(rs) == 0 {
+			return packReasons(rs)
+		}
+		if b, ok := packed[&rs[0]]; ok {
+			return b, nil
+		}
+		b, err := packReasons(rs)
+		packed[&rs[0]] = b
+		return b, err
+	}
+	puts := make([][]byte, len(w.Put))
+	for i, c := range w.Put {
+		var err error
+		if puts[i], err = pack(c.Reasons); err != nil {
 			return err
 		}
+	}
+	changes := make([][]byte, len(w.Changes))
+	for i, c := range w.Changes {
+		var err error
+		if changes[i], err = pack(c.Reasons); err != nil {
+			return err
+		}
+	}
+	return db.tx(ctx, func(tx *wtx) error {
 		put := newBatch(tx, "codes", codeCols, "ON CONFLICT (person) DO UPDATE SET color = excluded.color, reasons = excluded.reasons, "+
 			"valid_until = excluded.valid_until, policy = excluded.policy, as_of = excluded.as_of, seq = excluded.seq")
-		for _, c := range w.Put {
-			reasons, err := reasonsJSON(c.Reasons)
-			if err != nil {
-				return err
-			}
-			if err := put.add(ctx, c.Person, c.Person, c.Color, reasons, db.ts(c.ValidUntil), c.Policy, db.ts(c.AsOf), c.Seq); err != nil {
+		for i, c := range w.Put {
+			if err := put.add(ctx, c.Person, c.Person, c.Color, puts[i], db.ts(c.ValidUntil), c.Policy, db.ts(c.AsOf), c.Seq); err != nil {
 				return err
 			}
 		}
@@ -87,17 +145,13 @@ func (db *DB) SaveCodes(ctx context.Context, w codes.Write) error {
 				return err
 			}
 		}
-		changes := newBatch(tx, "code_changes", "person, from_color, to_color, reasons, at", "")
-		for _, c := range w.Changes {
-			reasons, err := reasonsJSON(c.Reasons)
-			if err != nil {
-				return err
-			}
-			if err := changes.add(ctx, "", c.Person, c.From, c.To, reasons, db.ts(c.At)); err != nil {
+		log := newBatch(tx, "code_changes", "person, from_color, to_color, reasons, at", "")
+		for i, c := range w.Changes {
+			if err := log.add(ctx, "", c.Person, c.From, c.To, changes[i], db.ts(c.At)); err != nil {
 				return err
 			}
 		}
-		if err := changes.flush(ctx); err != nil {
+		if err := log.flush(ctx); err != nil {
 			return err
 		}
 		for name, body := range w.Derived {
@@ -107,19 +161,17 @@ func (db *DB) SaveCodes(ctx context.Context, w codes.Write) error {
 				return err
 			}
 		}
-		_, err := tx.exec(ctx, "INSERT INTO positions (consumer, seq, at) VALUES (?, ?, ?) "+
-			"ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq, at = excluded.at", w.Consumer, w.Position.Seq, db.ts(w.Position.At))
-		return err
+		if !w.Position.At.IsZero() {
+			_, err := tx.exec(ctx, "INSERT INTO positions (consumer, seq, at) VALUES (?, ?, ?) "+
+				"ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq, at = excluded.at", w.Consumer, w.Position.Seq, db.ts(w.Position.At))
+			if err != nil {
+				return err
+			}
+		}
+		// Last, so that the lease runs from the end of a long write: on
+		// SQLite the write holds the one writer the renewal needs.
+		return db.fence(ctx, tx, w.Lease)
 	})
-}
-
-// reasonsJSON encodes reasons, an empty list as [].
-func reasonsJSON(rs []risk.Reason) (string, error) {
-	if rs == nil {
-		rs = []risk.Reason{}
-	}
-	b, err := json.Marshal(rs)
-	return string(b), err
 }
 
 // Position returns how far a consumer has applied its log.
@@ -137,11 +189,13 @@ func (db *DB) CodeChangesSince(ctx context.Context, seq int64, limit int) ([]cod
 	out, _, err := list(ctx, db.reader(), "SELECT seq, person, from_color, to_color, reasons, at FROM code_changes WHERE seq > ? ORDER BY seq LIMIT ?",
 		[]any{seq}, limit, func(r rows) (codes.Change, error) {
 			var c codes.Change
-			var reasons string
+			var reasons []byte
 			if err := r.Scan(&c.Seq, &c.Person, &c.From, &c.To, &reasons, instant{&c.At}); err != nil {
 				return c, err
 			}
-			return c, json.Unmarshal([]byte(reasons), &c.Reasons)
+			var err error
+			c.Reasons, err = openReasons(reasons)
+			return c, err
 		}, func(codes.Change) string { return "" })
 	return out, err
 }

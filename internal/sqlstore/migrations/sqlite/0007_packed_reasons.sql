@@ -1,0 +1,3 @@
+-- The reasons of codes and code changes are stored as zlib-compressed JSON,
+-- a BLOB, which their TEXT columns hold as it is; those stored before as
+-- JSON text are read as they are. Nothing to change here.
