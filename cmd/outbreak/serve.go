@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime"
 	"time"
 
@@ -23,6 +24,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	var sf storeFlags
 	sf.register(fs, "outbreak-data")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	debug := fs.String("debug-addr", "", "address for Go's profiles (/debug/pprof/), for operators only; empty: none")
 	if _, err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -32,7 +34,28 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *debug != "" {
+		if err := serveProfiles(ctx, *debug); err != nil {
+			return err
+		}
+	}
 	return listenAndServe(ctx, e, log, db, sf.data, *addr)
+}
+
+// serveProfiles serves Go's runtime profiles on an address of their own,
+// apart from the API, until ctx ends.
+func serveProfiles(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	context.AfterFunc(ctx, func() { srv.Close() })
+	return nil
 }
 
 // listenAndServe serves the API and keeps the health codes until ctx ends,

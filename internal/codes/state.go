@@ -24,16 +24,17 @@ type state struct {
 	regionList []place.Region
 	levels     []place.Level
 	regions    *trace.Regions
-	// byCase holds the exposures to each case person, the latest per person
-	// and degree, as tracing gave them; byPerson points at each person's,
-	// so that the keeper holds every exposure once.
-	byCase   map[string][]trace.Exposure
-	byPerson map[string][]*trace.Exposure
+	// byCase holds the exposures to each case person by exposed person,
+	// the latest per degree, as tracing gave them; byPerson the case persons
+	// each person was exposed to. A case traced again changes the entries
+	// of the people whose exposures to it changed, and no others.
+	byCase   map[string]map[string][]trace.Exposure
+	byPerson map[string][]string
 	// codes holds, of each resident whose stored code is not plain green,
 	// its color and a digest of the whole, which tells whether a new code
 	// must be stored: a city's codes with their reasons take gigabytes.
 	codes map[string]codeSum
-	due        dueHeap
+	due   dueHeap
 	// next holds the one pending instant of each resident's code and each
 	// case person's trace: a later computation replaces it. pending holds
 	// the other items in the heap, so that none is pushed twice.
@@ -44,7 +45,7 @@ type state struct {
 
 func newState(p *risk.Policy) *state {
 	return &state{policy: p, cases: map[string]cases.Case{}, appeals: map[string]string{},
-		byCase: map[string][]trace.Exposure{}, byPerson: map[string][]*trace.Exposure{},
+		byCase: map[string]map[string][]trace.Exposure{}, byPerson: map[string][]string{},
 		codes: map[string]codeSum{}, next: map[dueKey]time.Time{}, pending: map[dueItem]bool{}}
 }
 
@@ -71,33 +72,62 @@ func (st *state) known(now time.Time) []cases.Case {
 	return trace.Known(all, now)
 }
 
-// setExposures replaces the exposures to one case person.
-func (st *state) setExposures(cp string, es []trace.Exposure) {
-	for _, e := range st.byCase[cp] {
-		mine := st.byPerson[e.Person]
-		mine = slices.DeleteFunc(mine, func(x *trace.Exposure) bool { return x.CasePerson == cp })
-		if len(mine) == 0 {
-			delete(st.byPerson, e.Person)
-		} else {
-			st.byPerson[e.Person] = mine
+// setExposures replaces the exposures to one case person, sorted by
+// person as tracing gives them, and returns the people whose exposures to
+// it changed.
+func (st *state) setExposures(cp string, es []trace.Exposure) []string {
+	old := st.byCase[cp]
+	if old == nil {
+		old = map[string][]trace.Exposure{}
+		st.byCase[cp] = old
+	}
+	var changed []string
+	seen := make(map[string]bool, len(es))
+	for lo := 0; lo < len(es); {
+		hi := lo + 1
+		for hi < len(es) && es[hi].Person == es[lo].Person {
+			hi++
+		}
+		p := es[lo].Person
+		seen[p] = true
+		was, had := old[p]
+		if !had || !slices.EqualFunc(was, es[lo:hi], sameExposure) {
+			old[p] = slices.Clone(es[lo:hi])
+			changed = append(changed, p)
+			if !had {
+				st.byPerson[p] = append(st.byPerson[p], cp)
+			}
+		}
+		lo = hi
+	}
+	for p := range old {
+		if !seen[p] {
+			delete(old, p)
+			changed = append(changed, p)
+			if cs := slices.DeleteFunc(st.byPerson[p], func(c string) bool { return c == cp }); len(cs) > 0 {
+				st.byPerson[p] = cs
+			} else {
+				delete(st.byPerson, p)
+			}
 		}
 	}
-	if len(es) == 0 {
+	if len(old) == 0 {
 		delete(st.byCase, cp)
-		return
 	}
-	st.byCase[cp] = es
-	for i := range es {
-		st.byPerson[es[i].Person] = append(st.byPerson[es[i].Person], &es[i])
-	}
+	return changed
+}
+
+// sameExposure reports whether two exposures are the same.
+func sameExposure(x, y trace.Exposure) bool {
+	return x.Person == y.Person && x.CasePerson == y.CasePerson && x.Degree == y.Degree && x.Via == y.Via &&
+		x.Place == y.Place && x.Start.Equal(y.Start) && x.End.Equal(y.End)
 }
 
 // exposuresOf returns every exposure of a person the keeper holds.
 func (st *state) exposuresOf(person string) []trace.Exposure {
-	mine := st.byPerson[person]
-	out := make([]trace.Exposure, len(mine))
-	for i, e := range mine {
-		out[i] = *e
+	var out []trace.Exposure
+	for _, cp := range st.byPerson[person] {
+		out = append(out, st.byCase[cp][person]...)
 	}
 	return out
 }
@@ -106,8 +136,10 @@ func (st *state) exposuresOf(person string) []trace.Exposure {
 // as a close contact.
 func (st *state) exposedTo(person string) map[string]bool {
 	out := map[string]bool{}
-	for _, e := range st.byPerson[person] {
-		out[e.CasePerson] = out[e.CasePerson] || e.Degree == 1
+	for _, cp := range st.byPerson[person] {
+		for _, e := range st.byCase[cp][person] {
+			out[cp] = out[cp] || e.Degree == 1
+		}
 	}
 	return out
 }

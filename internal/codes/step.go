@@ -155,10 +155,9 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 	// Of the people exposed to a case traced again, before or now, only
 	// those whose exposures to it changed have a new code.
 	for cp := range w.retrace {
-		for p := range changedPeople(st.byCase[cp], found[cp]) {
+		for _, p := range st.setExposures(cp, found[cp]) {
 			w.people[p] = true
 		}
-		st.setExposures(cp, found[cp])
 	}
 	out := Write{Lease: k.lease, Consumer: Consumer, Position: pos}
 	if err := k.evaluate(ctx, now, w.people, &out); err != nil {
@@ -180,17 +179,16 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 // Visits dated later are followed again when they begin.
 func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []cases.Case) error {
 	st, rules := k.st, k.st.policy.Rules()
-	var visits []trace.Visit
 	for _, v := range w.visits {
 		if v.In > now.UnixMicro() {
 			st.schedule(now, dueItem{at: time.UnixMicro(v.In).UTC(), kind: dueVisit, visit: v})
 		}
-		present, err := trace.Present(ctx, k.idx, rules, v)
-		if err != nil {
-			return err
-		}
-		visits = append(append(visits, v), present...)
 	}
+	visits, err := trace.Present(ctx, k.idx, rules, w.visits)
+	if err != nil {
+		return err
+	}
+	visits = append(visits, w.visits...)
 	for place := range w.places {
 		key, err := k.idx.PlaceKey(ctx, place)
 		if errs.Is(err, errs.Invalid) {
@@ -206,12 +204,21 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 	if len(visits) == 0 {
 		return nil
 	}
-	keys := make([]int64, len(visits))
-	for i, v := range visits {
-		keys[i] = v.Person
+	// Each person's visits as one span, from the first check-in to the
+	// latest end: the rules ask whether a visit begins early enough or
+	// lasts long enough, so the span says yes whenever one of them would.
+	spans := map[int64]trace.Visit{}
+	for _, v := range visits {
+		end := trace.Longest(v, rules)
+		if s, ok := spans[v.Person]; ok {
+			s.In, s.Out = min(s.In, v.In), max(s.Out, end)
+			spans[v.Person] = s
+		} else {
+			spans[v.Person] = trace.Visit{Person: v.Person, Place: v.Place, In: v.In, Out: end}
+		}
 	}
-	slices.Sort(keys)
-	names, _, err := k.idx.Names(ctx, slices.Compact(keys), nil)
+	keys := slices.Sorted(maps.Keys(spans))
+	names, _, err := k.idx.Names(ctx, keys, nil)
 	if err != nil {
 		return err
 	}
@@ -219,16 +226,18 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 	for _, c := range known {
 		casesOf[c.Person] = append(casesOf[c.Person], c)
 	}
-	for _, v := range visits {
-		p := names[v.Person]
+	for key, v := range spans {
+		p := names[key]
 		for _, c := range casesOf[p] {
 			if rules.CaseVisit(c.Onset, c.Isolated, v) {
 				w.retrace[p] = true
 			}
 		}
-		for _, e := range st.byPerson[p] {
-			if e.Degree == 1 && rules.ContactVisit(e.Start, v) {
-				w.retrace[e.CasePerson] = true
+		for _, cp := range st.byPerson[p] {
+			for _, e := range st.byCase[cp][p] {
+				if e.Degree == 1 && rules.ContactVisit(e.Start, v) {
+					w.retrace[cp] = true
+				}
 			}
 		}
 	}
@@ -279,35 +288,6 @@ func (k *Keeper) evaluate(ctx context.Context, now time.Time, people map[string]
 		st.schedule(now, dueItem{at: codeDueAt(c, fs.next[p], now), kind: dueCode, id: p})
 	}
 	return nil
-}
-
-// changedPeople returns the people whose exposures to a case differ
-// between two tracings of it, as tracing sorts them (by person).
-func changedPeople(before, after []trace.Exposure) map[string]bool {
-	byPerson := func(es []trace.Exposure) map[string][]trace.Exposure {
-		m := map[string][]trace.Exposure{}
-		for _, e := range es {
-			m[e.Person] = append(m[e.Person], e)
-		}
-		return m
-	}
-	a, b := byPerson(before), byPerson(after)
-	out := map[string]bool{}
-	same := func(x, y trace.Exposure) bool {
-		return x.Person == y.Person && x.CasePerson == y.CasePerson && x.Degree == y.Degree && x.Via == y.Via &&
-			x.Place == y.Place && x.Start.Equal(y.Start) && x.End.Equal(y.End)
-	}
-	for p, es := range a {
-		if !slices.EqualFunc(es, b[p], same) {
-			out[p] = true
-		}
-	}
-	for p, es := range b {
-		if !slices.EqualFunc(es, a[p], same) {
-			out[p] = true
-		}
-	}
-	return out
 }
 
 // green is the color of a resident with no reason for another.

@@ -49,9 +49,9 @@ type Store interface {
 type Index interface {
 	trace.Source
 	// Refresh makes the index see what was committed since it was made:
-	// new days and longer visits, and the given visits, whose places and
-	// days it reads again; with places, every place's default dwell. It
-	// must not run while the index is in use.
+	// new days and longer visits, and the given visits, as stored now;
+	// with places, every place's default dwell. It must not run while the
+	// index is in use.
 	Refresh(ctx context.Context, visits []trace.Visit, places bool) error
 	// VisitsBetween returns the visits of a day (YYYYMMDD) whose IDs are
 	// in [lo, hi].

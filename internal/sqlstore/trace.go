@@ -32,7 +32,7 @@ type TraceIndex struct {
 	dwell        map[int64]int64 // place key → default dwell (µs), for places that have one
 
 	mu     sync.Mutex
-	cache  map[[2]int64][]trace.Visit // (place, day) → visits
+	cache  map[[3]int64][]trace.Visit // (place or person, key, day) → visits
 	cached int                        // visits in cache
 	people map[int64]string           // every resident's ID by key, once read
 }
@@ -61,7 +61,7 @@ func (db *DB) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 // length tracing gives a visit without check-out at a place with no default
 // dwell of its own. Refresh makes it see what was stored since.
 func (db *DB) TraceIndex(ctx context.Context, defaultDwell time.Duration) (codes.Index, error) {
-	x := &TraceIndex{db: db, defaultDwell: defaultDwell, cache: map[[2]int64][]trace.Visit{}}
+	x := &TraceIndex{db: db, defaultDwell: defaultDwell, cache: map[[3]int64][]trace.Visit{}}
 	if err := x.readDwell(ctx); err != nil {
 		return nil, err
 	}
@@ -102,18 +102,20 @@ func (x *TraceIndex) readDays(ctx context.Context) error {
 }
 
 // Refresh makes the index see what was committed since it was made: new
-// days and longer visits, and the given visits, whose place and day it
-// reads again; with places, every place's default dwell. It must not run
-// while the index is in use.
+// days and longer visits, and the given visits, which it puts into the days
+// it holds of their place and person; with places, every place's default
+// dwell. It must not run while the index is in use.
 func (x *TraceIndex) Refresh(ctx context.Context, visits []trace.Visit, places bool) error {
 	x.mu.Lock()
 	if places {
-		x.cache, x.cached = map[[2]int64][]trace.Visit{}, 0
+		x.cache, x.cached = map[[3]int64][]trace.Visit{}, 0
 	}
 	for _, v := range visits {
-		k := [2]int64{v.Place, dayNum(v.In)}
-		x.cached -= len(x.cache[k])
-		delete(x.cache, k)
+		for _, k := range [][3]int64{cacheKey("place", v.Place, dayNum(v.In)), cacheKey("person", v.Person, dayNum(v.In))} {
+			if rows, ok := x.cache[k]; ok {
+				x.cache[k] = patch(rows, v, &x.cached)
+			}
+		}
 	}
 	x.mu.Unlock()
 	if places {
@@ -122,6 +124,21 @@ func (x *TraceIndex) Refresh(ctx context.Context, visits []trace.Visit, places b
 		}
 	}
 	return x.readDays(ctx)
+}
+
+// patch puts a visit stored or changed into a day's cached visits, in
+// check-in order, in place of the one of its person, place and check-in if
+// there is one: what reading the day again would give, without reading it.
+func patch(rows []trace.Visit, v trace.Visit, cached *int) []trace.Visit {
+	i, _ := slices.BinarySearchFunc(rows, v.In, func(w trace.Visit, t int64) int { return cmp.Compare(w.In, t) })
+	for j := i; j < len(rows) && rows[j].In == v.In; j++ {
+		if rows[j].Person == v.Person && rows[j].Place == v.Place {
+			rows[j] = v
+			return rows
+		}
+	}
+	*cached++
+	return slices.Insert(rows, i, v)
 }
 
 // VisitsBetween returns the visits of a day (YYYYMMDD) whose IDs are in
@@ -204,14 +221,7 @@ func (x *TraceIndex) visits(ctx context.Context, col string, key, from, to int64
 		if lo >= hi {
 			continue
 		}
-		if col == "person" {
-			var err error
-			if dst, err = x.query(ctx, col, key, d, lo, hi, dst); err != nil {
-				return dst, err
-			}
-			continue
-		}
-		rows, err := x.placeDay(ctx, key, d)
+		rows, err := x.day(ctx, col, key, d)
 		if err != nil {
 			return dst, err
 		}
@@ -223,14 +233,16 @@ func (x *TraceIndex) visits(ctx context.Context, col string, key, from, to int64
 	return dst, nil
 }
 
-// placeCacheRows bounds the visits the place cache holds (40 bytes each).
-const placeCacheRows = 4 << 20
+// cacheRows bounds the visits the cache holds (40 bytes each).
+const cacheRows = 4 << 20
 
-// placeDay returns the visits at a place on a day in check-in order. Cases
-// traced together meet at the same places on the same days (a case's close
-// contacts were where the case was), so the index keeps what it read.
-func (x *TraceIndex) placeDay(ctx context.Context, place, day int64) ([]trace.Visit, error) {
-	k := [2]int64{place, day}
+// day returns the visits at a place, or of a person, on a day in check-in
+// order. Cases traced together meet at the same places on the same days (a
+// case's close contacts were where the case was), and a keeper traces a
+// case again when a visit near it changes, so the index keeps what it read
+// until Refresh says it changed.
+func (x *TraceIndex) day(ctx context.Context, col string, key, day int64) ([]trace.Visit, error) {
+	k := cacheKey(col, key, day)
 	x.mu.Lock()
 	rows, ok := x.cache[k]
 	x.mu.Unlock()
@@ -238,17 +250,25 @@ func (x *TraceIndex) placeDay(ctx context.Context, place, day int64) ([]trace.Vi
 		return rows, nil
 	}
 	d0 := day * microsPerDay
-	rows, err := x.query(ctx, "place", place, day, d0, d0+microsPerDay, nil)
+	rows, err := x.query(ctx, col, key, day, d0, d0+microsPerDay, nil)
 	if err != nil {
 		return nil, err
 	}
 	x.mu.Lock()
-	if x.cached += len(rows); x.cached > placeCacheRows {
-		x.cache, x.cached = map[[2]int64][]trace.Visit{}, len(rows)
+	if x.cached += len(rows); x.cached > cacheRows {
+		x.cache, x.cached = map[[3]int64][]trace.Visit{}, len(rows)
 	}
 	x.cache[k] = rows
 	x.mu.Unlock()
 	return rows, nil
+}
+
+// cacheKey names the visits of a place or a person on a day.
+func cacheKey(col string, key, day int64) [3]int64 {
+	if col == "person" {
+		return [3]int64{1, key, day}
+	}
+	return [3]int64{0, key, day}
 }
 
 // query appends the visits of one day whose check-in is in [lo, hi), in

@@ -17,22 +17,36 @@ func Longest(v Visit, rules Rules) int64 {
 	return max(v.Out, v.In+dwell)
 }
 
-// Present returns the visits at v's place, of other people, that may
-// overlap v by MinOverlap or more as known at some instant, both visits
-// taken at their longest. A change of v (its check-in, or its check-out,
-// which can shorten or lengthen it) can add or take exposures only between
-// v's person and theirs, through those visits.
-func Present(ctx context.Context, idx Index, rules Rules, v Visit) ([]Visit, error) {
-	end := Longest(v, rules)
-	vs, err := idx.PlaceVisits(ctx, v.Place, v.In, end, nil)
-	if err != nil {
-		return nil, err
+// Present returns the visits of other people that may overlap one of vs,
+// at its place, by MinOverlap or more as known at some instant, both visits
+// taken at their longest, each once. A change of a visit (its check-in, or
+// its check-out, which can shorten or lengthen it) can add or take
+// exposures only between its person and theirs, through those visits. The
+// visits of each place are read once, over the span of vs there.
+func Present(ctx context.Context, idx Index, rules Rules, vs []Visit) ([]Visit, error) {
+	byPlace := map[int64][]Visit{}
+	for _, v := range vs {
+		byPlace[v.Place] = append(byPlace[v.Place], v)
 	}
 	minOv := rules.MinOverlap.Microseconds()
-	out := vs[:0]
-	for _, w := range vs {
-		if w.Person != v.Person && min(end, Longest(w, rules))-max(v.In, w.In) >= minOv {
-			out = append(out, w)
+	var out, buf []Visit
+	for place, here := range byPlace {
+		from, to := here[0].In, Longest(here[0], rules)
+		for _, v := range here[1:] {
+			from, to = min(from, v.In), max(to, Longest(v, rules))
+		}
+		var err error
+		if buf, err = idx.PlaceVisits(ctx, place, from, to, buf[:0]); err != nil {
+			return nil, err
+		}
+		for _, w := range buf {
+			end := Longest(w, rules)
+			for _, v := range here {
+				if w.Person != v.Person && min(end, Longest(v, rules))-max(v.In, w.In) >= minOv {
+					out = append(out, w)
+					break
+				}
+			}
 		}
 	}
 	return out, nil
