@@ -144,7 +144,9 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 		}
 	}
 	found := map[string][]trace.Exposure{}
-	err := trace.EachLatest(ctx, k.idx, rules, now, known, traced, k.workers, func(cp string, es []trace.Exposure, horizon time.Time) error {
+	// A step leaves a core to the API it runs beside: check-ins wait for
+	// a core, a computation of every code does not.
+	err := trace.EachLatest(ctx, k.idx, rules, now, known, traced, max(1, k.workers-1), func(cp string, es []trace.Exposure, horizon time.Time) error {
 		found[cp] = es
 		st.schedule(now, dueItem{at: horizon, kind: dueRetrace, id: cp})
 		return nil
@@ -168,7 +170,49 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 			return err
 		}
 	}
-	return k.save(ctx, out)
+	return k.savePieces(ctx, out)
+}
+
+// stepPiece is how many codes and changes a step stores in one
+// transaction: a step that changes thousands of codes stores them in
+// pieces, so that check-ins, which need the same writer on SQLite, do not
+// wait behind one long write. Only the last piece moves the position; a
+// keeper stopped between pieces is followed by one that computes every
+// code and stores what differs.
+const stepPiece = 1000
+
+// savePieces stores a step in pieces of about stepPiece codes, each
+// resident's code and color change in one piece, so that the log and the
+// codes agree whenever a piece commits.
+func (k *Keeper) savePieces(ctx context.Context, w Write) error {
+	if len(w.Put)+len(w.Delete) <= stepPiece {
+		return k.save(ctx, w)
+	}
+	changes := map[string][]Change{}
+	for _, c := range w.Changes {
+		changes[c.Person] = append(changes[c.Person], c)
+	}
+	piece := Write{Lease: w.Lease, Consumer: w.Consumer}
+	flush := func() error {
+		err := k.store.SaveCodes(ctx, piece)
+		piece.Put, piece.Delete, piece.Changes = nil, nil, nil
+		return err
+	}
+	for i, c := range w.Put {
+		piece.Put = append(piece.Put, c)
+		piece.Changes = append(piece.Changes, changes[c.Person]...)
+		if len(piece.Put) == stepPiece && i < len(w.Put)-1 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	for _, p := range w.Delete {
+		piece.Delete = append(piece.Delete, p)
+		piece.Changes = append(piece.Changes, changes[p]...)
+	}
+	piece.Derived, piece.Position = w.Derived, w.Position
+	return k.save(ctx, piece)
 }
 
 // reach adds to the cases to trace again those that changed visits can
