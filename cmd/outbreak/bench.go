@@ -22,6 +22,7 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 	maxInFlight := fs.Int("max-in-flight", 2000, "requests in flight at most; past it the run fails")
 	every := fs.Duration("every", time.Second, "cases: how often a new case is stored")
 	path := fs.String("path", "/api/v1/codes/status", "ready: the path to ask until it answers 200")
+	sample := fs.Int("sample", 1000, "how many residents and how many places (the first of each, in ID order) the requests draw from")
 	pos, err := parse(e, fs, args)
 	if err != nil {
 		return err
@@ -41,11 +42,11 @@ func benchCmd(ctx context.Context, e env, args []string) error {
 		return usageError{"--rate × --duration must make at least one request"}
 	}
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *maxInFlight, MaxConnsPerHost: *maxInFlight}}
-	people, err := ids(ctx, client, *url+"/api/v1/people?limit=1000")
+	people, err := ids(ctx, client, *url+"/api/v1/people", *sample)
 	if err != nil {
 		return err
 	}
-	places, err := ids(ctx, client, *url+"/api/v1/places?limit=1000")
+	places, err := ids(ctx, client, *url+"/api/v1/places", *sample)
 	if err != nil {
 		return err
 	}
@@ -175,28 +176,29 @@ func codesReady(ctx context.Context, client *http.Client, url string) error {
 	return fmt.Errorf("bench: %s did not answer 200 within ten minutes", url)
 }
 
-// ids reads the IDs of one page of a list.
-func ids(ctx context.Context, client *http.Client, url string) ([]string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
-	}
-	defer resp.Body.Close()
-	var page struct {
-		Items []struct {
-			ID string `json:"id"`
-		} `json:"items"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
-		return nil, fmt.Errorf("bench: %s: %w", url, err)
-	}
-	out := make([]string, len(page.Items))
-	for i, it := range page.Items {
-		out[i] = it.ID
+// ids reads the IDs of the first n records of a list.
+func ids(ctx context.Context, client *http.Client, url string, n int) ([]string, error) {
+	var out []string
+	for after := ""; len(out) < n; {
+		var page struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+			Next string `json:"next"`
+		}
+		u := fmt.Sprintf("%s?limit=%d", url, min(n-len(out), 10000))
+		if after != "" {
+			u += "&after=" + after
+		}
+		if err := getJSON(ctx, client, u, &page); err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+		for _, it := range page.Items {
+			out = append(out, it.ID)
+		}
+		if after = page.Next; after == "" {
+			break
+		}
 	}
 	return out, nil
 }

@@ -45,11 +45,17 @@ func (k *Keeper) build(ctx context.Context) error {
 	for _, l := range b.levels {
 		st.scheduleLevel(now, l)
 	}
+	k.st, k.idx = st, idx
+	for _, c := range b.known {
+		if _, err := k.caseKey(ctx, c.Person); err != nil {
+			return err
+		}
+	}
 	exposures := 0
-	err = trace.EachLatest(ctx, idx, policy.Rules(), now, b.known, b.known, k.workers, func(cp string, es []trace.Exposure, horizon time.Time) error {
-		exposures += len(es)
-		st.setExposures(cp, es)
-		st.schedule(now, dueItem{at: horizon, kind: dueRetrace, id: cp})
+	err = trace.EachLatestKeys(ctx, idx, policy.Rules(), now, b.known, b.known, k.workers, func(cp int64, cs []trace.Contact, horizon time.Time) error {
+		exposures += len(cs)
+		st.setExposures(cp, cs)
+		st.schedule(now, dueItem{at: horizon, kind: dueRetrace, id: st.caseIDs[cp]})
 		return nil
 	})
 	if err != nil {
@@ -83,7 +89,6 @@ func (k *Keeper) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	k.st, k.idx = st, idx
 	// The codes go out in pieces, each a transaction of its own that
 	// leaves the position where it was, so that no one write holds the
 	// store for long; the last piece moves the position. Stopped half-way,
@@ -101,21 +106,42 @@ func (k *Keeper) build(ctx context.Context) error {
 	}
 	// Everyone with a fact or an exposure, a batch at a time: the facts
 	// get their exposures only while they are evaluated.
+	exposed := slices.Sorted(maps.Keys(st.byPerson))
+	ids, _, err := idx.Names(ctx, exposed, nil)
+	if err != nil {
+		return err
+	}
+	keys := make(map[string]int64, len(ids))
 	people := slices.Collect(maps.Keys(b.facts.m))
-	for p := range st.byPerson {
-		if b.facts.m[p] == nil {
-			people = append(people, p)
+	for key, id := range ids {
+		keys[id] = key
+		if b.facts.m[id] == nil {
+			people = append(people, id)
 		}
 	}
 	const batch = 4096
 	for lo := 0; lo < len(people); lo += batch {
 		facts := make([]*risk.Facts, 0, batch)
+		var contacts [][]trace.Contact
+		var all []trace.Contact
 		for _, p := range people[lo:min(lo+batch, len(people))] {
+			var cs []trace.Contact
+			if key, ok := keys[p]; ok {
+				cs = st.contactsOf(key)
+			}
+			contacts, all = append(contacts, cs), append(all, cs...)
+		}
+		persons, places := trace.Keys(all)
+		pn, vn, err := idx.Names(ctx, persons, places)
+		if err != nil {
+			return err
+		}
+		for i, p := range people[lo:min(lo+batch, len(people))] {
 			f := risk.Facts{Person: p}
 			if x := b.facts.m[p]; x != nil {
 				f = *x
 			}
-			f.Exposures = st.exposuresOf(p)
+			f.Exposures = trace.Exposures(contacts[i], pn, vn)
 			facts = append(facts, &f)
 		}
 		computed, err := evaluateAll(policy, facts, now, k.workers)
@@ -140,7 +166,7 @@ func (k *Keeper) build(ctx context.Context) error {
 	for p, old := range stored { // stored, but no fact of theirs is known now
 		k.record(&out, greenCode(p), old.codeSum, true, false, now)
 	}
-	if err := k.chains(now, b.known, &out); err != nil {
+	if err := k.chains(ctx, now, b.known, &out); err != nil {
 		return err
 	}
 	out.Position = Position{Seq: head, At: now}

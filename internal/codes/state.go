@@ -1,9 +1,11 @@
 package codes
 
 import (
+	"cmp"
 	"container/heap"
 	"encoding/json"
 	"hash/fnv"
+	"math"
 	"slices"
 	"time"
 
@@ -24,12 +26,16 @@ type state struct {
 	regionList []place.Region
 	levels     []place.Level
 	regions    *trace.Regions
-	// byCase holds the exposures to each case person by exposed person,
-	// the latest per degree, as tracing gave them; byPerson the case persons
-	// each person was exposed to. A case traced again changes the entries
-	// of the people whose exposures to it changed, and no others.
-	byCase   map[string]map[string][]trace.Exposure
-	byPerson map[string][]string
+	// byCase holds the contacts of each case person (by the index's keys),
+	// the latest per person and degree, sorted by person as tracing gives
+	// them; byPerson the case persons each person was exposed to. Keys, not
+	// IDs: a city's ten million exposures take a fraction of the memory,
+	// and none of it has pointers for the garbage collector to follow.
+	byCase   map[int64][]trace.Contact
+	byPerson map[int64][]int64
+	// caseKeys and caseIDs hold the key of each case's person, both ways.
+	caseKeys map[string]int64
+	caseIDs  map[int64]string
 	// codes holds, of each resident whose stored code is not plain green,
 	// its color and a digest of the whole, which tells whether a new code
 	// must be stored: a city's codes with their reasons take gigabytes.
@@ -45,7 +51,7 @@ type state struct {
 
 func newState(p *risk.Policy) *state {
 	return &state{policy: p, cases: map[string]cases.Case{}, appeals: map[string]string{},
-		byCase: map[string]map[string][]trace.Exposure{}, byPerson: map[string][]string{},
+		byCase: map[int64][]trace.Contact{}, byPerson: map[int64][]int64{}, caseKeys: map[string]int64{}, caseIDs: map[int64]string{},
 		codes: map[string]codeSum{}, next: map[dueKey]time.Time{}, pending: map[dueItem]bool{}}
 }
 
@@ -72,73 +78,58 @@ func (st *state) known(now time.Time) []cases.Case {
 	return trace.Known(all, now)
 }
 
-// setExposures replaces the exposures to one case person, sorted by
-// person as tracing gives them, and returns the people whose exposures to
+// setExposures replaces the contacts of one case person, sorted by
+// person as tracing gives them, and returns the people whose contacts with
 // it changed.
-func (st *state) setExposures(cp string, es []trace.Exposure) []string {
+func (st *state) setExposures(cp int64, cs []trace.Contact) []int64 {
 	old := st.byCase[cp]
-	if old == nil {
-		old = map[string][]trace.Exposure{}
-		st.byCase[cp] = old
-	}
-	var changed []string
-	seen := make(map[string]bool, len(es))
-	for lo := 0; lo < len(es); {
-		hi := lo + 1
-		for hi < len(es) && es[hi].Person == es[lo].Person {
-			hi++
+	var changed []int64
+	for i, j := 0, 0; i < len(old) || j < len(cs); {
+		p := int64(math.MaxInt64)
+		if i < len(old) {
+			p = old[i].Person
 		}
-		p := es[lo].Person
-		seen[p] = true
-		was, had := old[p]
-		if !had || !slices.EqualFunc(was, es[lo:hi], sameExposure) {
-			old[p] = slices.Clone(es[lo:hi])
-			changed = append(changed, p)
-			if !had {
-				st.byPerson[p] = append(st.byPerson[p], cp)
-			}
+		if j < len(cs) {
+			p = min(p, cs[j].Person)
 		}
-		lo = hi
-	}
-	for p := range old {
-		if !seen[p] {
-			delete(old, p)
-			changed = append(changed, p)
-			if cs := slices.DeleteFunc(st.byPerson[p], func(c string) bool { return c == cp }); len(cs) > 0 {
-				st.byPerson[p] = cs
+		oi, nj := i, j
+		for i < len(old) && old[i].Person == p {
+			i++
+		}
+		for j < len(cs) && cs[j].Person == p {
+			j++
+		}
+		if slices.Equal(old[oi:i], cs[nj:j]) {
+			continue
+		}
+		changed = append(changed, p)
+		switch {
+		case oi == i: // new to the case
+			st.byPerson[p] = append(st.byPerson[p], cp)
+		case nj == j: // no longer exposed to it
+			if rest := slices.DeleteFunc(st.byPerson[p], func(c int64) bool { return c == cp }); len(rest) > 0 {
+				st.byPerson[p] = rest
 			} else {
 				delete(st.byPerson, p)
 			}
 		}
 	}
-	if len(old) == 0 {
+	if len(cs) == 0 {
 		delete(st.byCase, cp)
+	} else {
+		st.byCase[cp] = cs
 	}
 	return changed
 }
 
-// sameExposure reports whether two exposures are the same.
-func sameExposure(x, y trace.Exposure) bool {
-	return x.Person == y.Person && x.CasePerson == y.CasePerson && x.Degree == y.Degree && x.Via == y.Via &&
-		x.Place == y.Place && x.Start.Equal(y.Start) && x.End.Equal(y.End)
-}
-
-// exposuresOf returns every exposure of a person the keeper holds.
-func (st *state) exposuresOf(person string) []trace.Exposure {
-	var out []trace.Exposure
+// contactsOf returns every contact of a person the keeper holds.
+func (st *state) contactsOf(person int64) []trace.Contact {
+	var out []trace.Contact
 	for _, cp := range st.byPerson[person] {
-		out = append(out, st.byCase[cp][person]...)
-	}
-	return out
-}
-
-// exposedTo returns the case persons a person was exposed to, and whether
-// as a close contact.
-func (st *state) exposedTo(person string) map[string]bool {
-	out := map[string]bool{}
-	for _, cp := range st.byPerson[person] {
-		for _, e := range st.byCase[cp][person] {
-			out[cp] = out[cp] || e.Degree == 1
+		cs := st.byCase[cp]
+		i, _ := slices.BinarySearchFunc(cs, person, func(c trace.Contact, p int64) int { return cmp.Compare(c.Person, p) })
+		for ; i < len(cs) && cs[i].Person == person; i++ {
+			out = append(out, cs[i])
 		}
 	}
 	return out

@@ -66,7 +66,7 @@ func (k *Keeper) step(ctx context.Context) error {
 
 // idle reports whether there is nothing to do.
 func (w *work) idle() bool {
-	return !w.retraceAll && !w.regions && len(w.people)+len(w.retrace)+len(w.cases)+len(w.casesDue)+len(w.appeals)+
+	return !w.retraceAll && !w.regions && len(w.people)+len(w.retrace)+len(w.retraceKeys)+len(w.cases)+len(w.casesDue)+len(w.appeals)+
 		len(w.inRegions)+len(w.places)+len(w.visits) == 0
 }
 
@@ -84,15 +84,19 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 	}
 	// A case's person is traced again and recomputed, and so are the cases
 	// they were exposed to, which they may no longer count for.
-	touch := func(person string) {
+	touch := func(person string) error {
 		w.people[person], w.retrace[person] = true, true
-		for cp := range st.exposedTo(person) {
-			w.retrace[cp] = true
+		key, err := k.caseKey(ctx, person)
+		for _, cp := range st.byPerson[key] {
+			w.retraceKeys[cp] = true
 		}
+		return err
 	}
 	for id := range w.cases {
 		if old, ok := st.cases[id]; ok {
-			touch(old.Person)
+			if err := touch(old.Person); err != nil {
+				return err
+			}
 		}
 		c, err := k.store.Case(ctx, id)
 		switch {
@@ -104,11 +108,15 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 		}
 		st.cases[id] = c
 		st.scheduleCase(now, c)
-		touch(c.Person)
+		if err := touch(c.Person); err != nil {
+			return err
+		}
 	}
 	for id := range w.casesDue {
 		if c, ok := st.cases[id]; ok {
-			touch(c.Person)
+			if err := touch(c.Person); err != nil {
+				return err
+			}
 		}
 	}
 	for id := range w.appeals {
@@ -137,18 +145,27 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 	} else if err := k.reach(ctx, now, w, known); err != nil {
 		return err
 	}
+	for _, c := range known {
+		key, err := k.caseKey(ctx, c.Person)
+		if err != nil {
+			return err
+		}
+		if w.retraceKeys[key] {
+			w.retrace[c.Person] = true
+		}
+	}
 	var traced []cases.Case
 	for _, c := range known {
 		if w.retrace[c.Person] {
 			traced = append(traced, c)
 		}
 	}
-	found := map[string][]trace.Exposure{}
+	found := map[int64][]trace.Contact{}
 	// A step leaves a core to the API it runs beside: check-ins wait for
 	// a core, a computation of every code does not.
-	err := trace.EachLatest(ctx, k.idx, rules, now, known, traced, max(1, k.workers-1), func(cp string, es []trace.Exposure, horizon time.Time) error {
-		found[cp] = es
-		st.schedule(now, dueItem{at: horizon, kind: dueRetrace, id: cp})
+	err := trace.EachLatestKeys(ctx, k.idx, rules, now, known, traced, max(1, k.workers-1), func(cp int64, cs []trace.Contact, horizon time.Time) error {
+		found[cp] = cs
+		st.schedule(now, dueItem{at: horizon, kind: dueRetrace, id: st.caseIDs[cp]})
 		return nil
 	})
 	if err != nil {
@@ -156,17 +173,23 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 	}
 	// Of the people exposed to a case traced again, before or now, only
 	// those whose exposures to it changed have a new code.
-	for cp := range w.retrace {
-		for _, p := range st.setExposures(cp, found[cp]) {
-			w.people[p] = true
+	var changed []int64
+	for id := range w.retrace {
+		cp, err := k.caseKey(ctx, id)
+		if err != nil {
+			return err
 		}
+		changed = append(changed, st.setExposures(cp, found[cp])...)
+	}
+	if err := k.addPeople(ctx, w, changed); err != nil {
+		return err
 	}
 	out := Write{Lease: k.lease, Consumer: Consumer, Position: pos}
-	if err := k.evaluate(ctx, now, w.people, &out); err != nil {
+	if err := k.evaluate(ctx, now, w, &out); err != nil {
 		return err
 	}
 	if len(w.retrace) > 0 {
-		if err := k.chains(now, known, &out); err != nil {
+		if err := k.chains(ctx, now, known, &out); err != nil {
 			return err
 		}
 	}
@@ -245,9 +268,6 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 			return err
 		}
 	}
-	if len(visits) == 0 {
-		return nil
-	}
 	// Each person's visits as one span, from the first check-in to the
 	// latest end: the rules ask whether a visit begins early enough or
 	// lasts long enough, so the span says yes whenever one of them would.
@@ -261,31 +281,53 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 			spans[v.Person] = trace.Visit{Person: v.Person, Place: v.Place, In: v.In, Out: end}
 		}
 	}
-	keys := slices.Sorted(maps.Keys(spans))
-	names, _, err := k.idx.Names(ctx, keys, nil)
-	if err != nil {
-		return err
-	}
-	casesOf := map[string][]cases.Case{}
+	casesOf := map[int64][]cases.Case{}
 	for _, c := range known {
-		casesOf[c.Person] = append(casesOf[c.Person], c)
+		key, err := k.caseKey(ctx, c.Person)
+		if err != nil {
+			return err
+		}
+		casesOf[key] = append(casesOf[key], c)
 	}
-	for key, v := range spans {
-		p := names[key]
+	for p, v := range spans {
 		for _, c := range casesOf[p] {
 			if rules.CaseVisit(c.Onset, c.Isolated, v) {
-				w.retrace[p] = true
+				w.retrace[c.Person] = true
 			}
 		}
-		for _, cp := range st.byPerson[p] {
-			for _, e := range st.byCase[cp][p] {
-				if e.Degree == 1 && rules.ContactVisit(e.Start, v) {
-					w.retrace[cp] = true
-				}
+		for _, c := range st.contactsOf(p) {
+			if c.Degree == 1 && rules.ContactVisit(time.UnixMicro(c.Start), v) {
+				w.retraceKeys[c.Case] = true
 			}
 		}
 	}
 	return nil
+}
+
+// caseKey returns the index's key of a case's person, remembered.
+func (k *Keeper) caseKey(ctx context.Context, person string) (int64, error) {
+	if key, ok := k.st.caseKeys[person]; ok {
+		return key, nil
+	}
+	key, err := k.idx.PersonKey(ctx, person)
+	if err == nil {
+		k.st.caseKeys[person], k.st.caseIDs[key] = key, person
+	}
+	return key, err
+}
+
+// addPeople adds people given by key to those whose codes to compute
+// again.
+func (k *Keeper) addPeople(ctx context.Context, w *work, keys []int64) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	ids, _, err := k.idx.Names(ctx, slices.Compact(keys), nil)
+	for key, id := range ids {
+		w.people[id], w.keys[id] = true, key
+	}
+	return err
 }
 
 // inRegions adds everyone with a stay in the regions to recompute, or
@@ -314,15 +356,36 @@ func (k *Keeper) inRegions(ctx context.Context, w *work) error {
 
 // evaluate computes the codes of some residents from their records and the
 // exposures the keeper holds, and adds what changed to out.
-func (k *Keeper) evaluate(ctx context.Context, now time.Time, people map[string]bool, out *Write) error {
+func (k *Keeper) evaluate(ctx context.Context, now time.Time, w *work, out *Write) error {
 	st := k.st
-	for _, p := range slices.Sorted(maps.Keys(people)) {
+	people := slices.Sorted(maps.Keys(w.people))
+	var all []trace.Contact
+	contacts := make([][]trace.Contact, len(people))
+	for i, p := range people {
+		key, ok := w.keys[p]
+		if !ok {
+			var err error
+			if key, err = k.idx.PersonKey(ctx, p); errs.Is(err, errs.Invalid) {
+				continue // not a resident: a record of theirs was refused
+			} else if err != nil {
+				return err
+			}
+		}
+		contacts[i] = st.contactsOf(key)
+		all = append(all, contacts[i]...)
+	}
+	persons, places := trace.Keys(all)
+	pn, vn, err := k.idx.Names(ctx, persons, places)
+	if err != nil {
+		return err
+	}
+	for i, p := range people {
 		fs := newFactSet(now, st.policy.Rules(), st.regions)
 		if err := fs.read(ctx, k.store, p); err != nil {
 			return err
 		}
 		f := fs.of(p)
-		f.Exposures = st.exposuresOf(p)
+		f.Exposures = trace.Exposures(contacts[i], pn, vn)
 		c, err := st.policy.Evaluate(f, now)
 		if err != nil {
 			return err
@@ -363,13 +426,23 @@ func (k *Keeper) record(out *Write, c risk.Code, old codeSum, had, stale bool, n
 }
 
 // chains adds the clusters of cases to out when they changed.
-func (k *Keeper) chains(now time.Time, known []cases.Case, out *Write) error {
-	var among []trace.Exposure
+func (k *Keeper) chains(ctx context.Context, now time.Time, known []cases.Case, out *Write) error {
+	var among []trace.Contact
 	for _, c := range known {
-		among = append(among, k.st.exposuresOf(c.Person)...)
+		key, err := k.caseKey(ctx, c.Person)
+		if err != nil {
+			return err
+		}
+		among = append(among, k.st.contactsOf(key)...)
 	}
-	trace.SortExposures(among)
-	cs := trace.Chains(known, among)
+	persons, places := trace.Keys(among)
+	pn, vn, err := k.idx.Names(ctx, persons, places)
+	if err != nil {
+		return err
+	}
+	es := trace.Exposures(among, pn, vn)
+	trace.SortExposures(es)
+	cs := trace.Chains(known, es)
 	if cs == nil {
 		cs = []trace.Cluster{}
 	}

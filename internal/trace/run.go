@@ -80,13 +80,37 @@ func EachLatest(ctx context.Context, src Source, rules Rules, now time.Time, all
 func each(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int, latest bool,
 	fn func(casePerson string, es []Exposure, horizon time.Time) error) error {
 	n := &names{src: src, persons: map[int64]string{}, places: map[int64]string{}}
+	return eachContacts(ctx, src, rules, now, all, traced, workers, latest, func(ctx context.Context, cs []Contact) (any, error) {
+		return n.resolve(ctx, cs)
+	}, func(casePerson string, _ int64, found any, horizon time.Time) error {
+		return fn(casePerson, found.([]Exposure), horizon)
+	})
+}
+
+// EachLatestKeys is EachLatest in the index's keys: the contacts of each
+// case person, the latest per person and degree, sorted, with no IDs
+// resolved, which holds a city's exposures in a fraction of the memory and
+// none of it for the garbage collector to scan.
+func EachLatestKeys(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int,
+	fn func(casePerson int64, cs []Contact, horizon time.Time) error) error {
+	return eachContacts(ctx, src, rules, now, all, traced, workers, true, func(_ context.Context, cs []Contact) (any, error) {
+		return slices.Clip(cs), nil
+	}, func(_ string, key int64, found any, horizon time.Time) error {
+		return fn(key, found.([]Contact), horizon)
+	})
+}
+
+// eachContacts traces as each does; conv turns each case person's contacts
+// into what fn takes, on the worker that traced them.
+func eachContacts(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int, latest bool,
+	conv func(context.Context, []Contact) (any, error), fn func(casePerson string, key int64, found any, horizon time.Time) error) error {
 	keys := map[string]int64{}
 	key := func(id string) (int64, error) {
 		if k, ok := keys[id]; ok {
 			return k, nil
 		}
 		k, err := src.PersonKey(ctx, id)
-		keys[id], n.persons[k] = k, id
+		keys[id] = k
 		return k, err
 	}
 	tcs := make([]Case, 0, len(all))
@@ -118,7 +142,7 @@ func each(ctx context.Context, src Source, rules Rules, now time.Time, all, trac
 	// handed over in order before the next starts.
 	for lo := 0; lo < len(people); lo += workers {
 		window := people[lo:min(lo+workers, len(people))]
-		found := make([][]Exposure, len(window))
+		found := make([]any, len(window))
 		horizons := make([]time.Time, len(window))
 		errs := make([]error, len(window))
 		var wg sync.WaitGroup
@@ -142,7 +166,7 @@ func each(ctx context.Context, src Source, rules Rules, now time.Time, all, trac
 				if latest {
 					all = latestContacts(all)
 				}
-				found[i], errs[i] = n.resolve(ctx, all)
+				found[i], errs[i] = conv(ctx, all)
 			})
 		}
 		wg.Wait()
@@ -150,7 +174,7 @@ func each(ctx context.Context, src Source, rules Rules, now time.Time, all, trac
 			if errs[i] != nil {
 				return errs[i]
 			}
-			if err := fn(p, found[i], horizons[i]); err != nil {
+			if err := fn(p, keys[p], found[i], horizons[i]); err != nil {
 				return err
 			}
 		}
@@ -209,12 +233,32 @@ func (n *names) resolve(ctx context.Context, found []Contact) ([]Exposure, error
 		maps.Copy(n.persons, pn)
 		maps.Copy(n.places, vn)
 	}
-	out := make([]Exposure, len(found))
-	for i, c := range found {
-		out[i] = Exposure{Person: n.persons[c.Person], CasePerson: n.persons[c.Case], Degree: c.Degree, Via: n.persons[c.Via],
-			Place: n.places[c.Place], Start: time.UnixMicro(c.Start).UTC(), End: time.UnixMicro(c.End).UTC()}
+	return Exposures(found, n.persons, n.places), nil
+}
+
+// Exposures turns contacts into exposures, given the IDs of their people
+// and places by key.
+func Exposures(cs []Contact, persons, places map[int64]string) []Exposure {
+	out := make([]Exposure, len(cs))
+	for i, c := range cs {
+		out[i] = Exposure{Person: persons[c.Person], CasePerson: persons[c.Case], Degree: c.Degree, Via: persons[c.Via],
+			Place: places[c.Place], Start: time.UnixMicro(c.Start).UTC(), End: time.UnixMicro(c.End).UTC()}
 	}
-	return out, nil
+	return out
+}
+
+// Keys returns the keys of the people and places contacts name, each once.
+func Keys(cs []Contact) (persons, places []int64) {
+	for _, c := range cs {
+		persons = append(persons, c.Person, c.Case)
+		if c.Via != 0 {
+			persons = append(persons, c.Via)
+		}
+		places = append(places, c.Place)
+	}
+	slices.Sort(persons)
+	slices.Sort(places)
+	return slices.Compact(persons), slices.Compact(places)
 }
 
 // SortExposures sorts exposures by person, case, degree, via, place, start
