@@ -52,10 +52,10 @@ func (k *Keeper) build(ctx context.Context) error {
 		}
 	}
 	exposures := 0
-	err = trace.EachLatestKeys(ctx, idx, policy.Rules(), now, b.known, b.known, k.workers, func(cp int64, cs []trace.Contact, horizon time.Time) error {
+	err = trace.EachLatestKeys(ctx, idx, policy.Rules(), now, b.known, b.known, k.workers, func(cp int64, cs []trace.Contact, next trace.Next) error {
 		exposures += len(cs)
 		st.setExposures(cp, cs)
-		st.schedule(now, dueItem{at: horizon, kind: dueRetrace, id: st.caseIDs[cp]})
+		st.scheduleNext(now, cp, next)
 		return nil
 	})
 	if err != nil {

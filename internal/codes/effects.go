@@ -14,23 +14,26 @@ import (
 type work struct {
 	rebuild     bool
 	retraceAll  bool
-	people      map[string]bool  // residents whose codes to compute again
-	retrace     map[string]bool  // case persons to trace again
-	retraceKeys map[int64]bool   // case persons to trace again, by key
-	keys        map[string]int64 // the keys of people, where known
-	cases       map[string]bool  // cases to read again
-	casesDue    map[string]bool  // cases whose instants came
-	appeals     map[string]bool  // appeals to read again
-	regions     bool             // the region tree or its levels changed
-	inRegions   map[string]bool  // regions whose residents with stays to compute again
-	places      map[string]bool  // places whose visits to follow again
-	visits      []trace.Visit    // visits to follow
-	changed     []trace.Visit    // of those, the ones stored or changed (the index reads their places again)
-	nvisits     int64            // an upper bound of the visits the changes cover
+	people      map[string]bool // residents whose codes to compute again
+	retrace     map[string]bool // case persons to trace again
+	retraceKeys map[int64]bool  // case persons to trace again, by key
+	// some holds, by case person key, the people whose exposures to them
+	// alone are traced again.
+	some      map[int64]map[int64]bool
+	keys      map[string]int64 // the keys of people, where known
+	cases     map[string]bool  // cases to read again
+	casesDue  map[string]bool  // cases whose instants came
+	appeals   map[string]bool  // appeals to read again
+	regions   bool             // the region tree or its levels changed
+	inRegions map[string]bool  // regions whose residents with stays to compute again
+	places    map[string]bool  // places whose visits to follow again
+	visits    []trace.Visit    // visits to follow
+	changed   []trace.Visit    // of those, the ones stored or changed (the index reads their places again)
+	nvisits   int64            // an upper bound of the visits the changes cover
 }
 
 func newWork() *work {
-	return &work{people: map[string]bool{}, retrace: map[string]bool{}, retraceKeys: map[int64]bool{}, keys: map[string]int64{}, cases: map[string]bool{}, casesDue: map[string]bool{},
+	return &work{people: map[string]bool{}, retrace: map[string]bool{}, retraceKeys: map[int64]bool{}, some: map[int64]map[int64]bool{}, keys: map[string]int64{}, cases: map[string]bool{}, casesDue: map[string]bool{},
 		appeals: map[string]bool{}, inRegions: map[string]bool{}, places: map[string]bool{}}
 }
 

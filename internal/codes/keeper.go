@@ -28,6 +28,7 @@ type Keeper struct {
 	workers int
 	lease   Lease
 	poll    time.Duration
+	gap     time.Duration
 	pol     *policies
 	syncs   chan chan error
 
@@ -66,11 +67,17 @@ type Config struct {
 	// other processes committed (its own process's commits wake it at
 	// once); 0 means 250ms.
 	Poll time.Duration
+	// Gap is the least time from one step that follows changes to the
+	// next: what is committed meanwhile is applied together, so that the
+	// keeper does not commit as often as the API does and traces a case
+	// that many check-ins touch once. Sync does not wait for it. 0 means
+	// 200ms.
+	Gap time.Duration
 }
 
 // NewKeeper returns a keeper; Run keeps the codes while it holds the lease.
 func NewKeeper(cfg Config) *Keeper {
-	k := &Keeper{store: cfg.Store, log: cfg.Logger, now: cfg.Now, workers: max(1, cfg.Workers), poll: cfg.Poll,
+	k := &Keeper{store: cfg.Store, log: cfg.Logger, now: cfg.Now, workers: max(1, cfg.Workers), poll: cfg.Poll, gap: cfg.Gap,
 		lease: Lease{Name: LeaseName, Holder: cfg.Holder, TTL: cfg.LeaseTTL}, syncs: make(chan chan error),
 		moved: make(chan struct{})}
 	if k.log == nil {
@@ -81,6 +88,9 @@ func NewKeeper(cfg Config) *Keeper {
 	}
 	if k.poll <= 0 {
 		k.poll = 250 * time.Millisecond
+	}
+	if k.gap <= 0 {
+		k.gap = 200 * time.Millisecond
 	}
 	if k.lease.TTL <= 0 {
 		k.lease.TTL = 6 * time.Second
@@ -170,25 +180,36 @@ func (k *Keeper) turn(ctx context.Context) error {
 		if err := k.step(ctx); err != nil {
 			return errors.Join(err, context.Cause(ctx))
 		}
-		timer := time.NewTimer(min(k.untilDue(), k.poll))
+		if err := k.wait(ctx, changed, time.Now().Add(k.gap)); err != nil {
+			return err
+		}
+	}
+}
+
+// wait returns when the next step is due: when changes were announced on
+// changed and the gap until next has passed, when the poll interval has
+// passed or an item is due, or after a step that Sync asked for. It
+// returns nil when ctx ends, or errLeaseLost.
+func (k *Keeper) wait(ctx context.Context, changed <-chan struct{}, next time.Time) error {
+	timer := time.NewTimer(min(k.untilDue(), k.poll))
+	defer timer.Stop()
+	for {
 		select {
 		case <-ctx.Done():
-			timer.Stop()
 			if errors.Is(context.Cause(ctx), errLeaseLost) {
 				return errLeaseLost
 			}
 			return nil
 		case <-changed:
+			changed = nil
+			timer.Reset(max(0, time.Until(next)))
 		case <-timer.C:
+			return nil
 		case reply := <-k.syncs:
 			err := k.step(ctx)
 			reply <- err
-			if err != nil {
-				timer.Stop()
-				return err
-			}
+			return err
 		}
-		timer.Stop()
 	}
 }
 

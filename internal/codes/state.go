@@ -122,6 +122,25 @@ func (st *state) setExposures(cp int64, cs []trace.Contact) []int64 {
 	return changed
 }
 
+// setSome replaces the contacts of some people (sorted) with one case
+// person, and returns those whose contacts with it changed.
+func (st *state) setSome(cp int64, people []int64, cs []trace.Contact) []int64 {
+	old := st.byCase[cp]
+	all := make([]trace.Contact, 0, len(old)+len(cs))
+	for i, j := 0, 0; i < len(old) || j < len(cs); {
+		if j == len(cs) || i < len(old) && old[i].Person < cs[j].Person {
+			if _, some := slices.BinarySearch(people, old[i].Person); !some {
+				all = append(all, old[i])
+			}
+			i++
+		} else {
+			all = append(all, cs[j])
+			j++
+		}
+	}
+	return st.setExposures(cp, all)
+}
+
 // contactsOf returns every contact of a person the keeper holds.
 func (st *state) contactsOf(person int64) []trace.Contact {
 	var out []trace.Contact
@@ -202,6 +221,16 @@ func (st *state) schedule(now time.Time, d dueItem) {
 		st.pending[d] = true
 	}
 	heap.Push(&st.due, d)
+}
+
+// scheduleNext has the keeper trace a case person again when its close
+// contacts may change by time alone, and follow visits again when the
+// secondary exposures through them may.
+func (st *state) scheduleNext(now time.Time, cp int64, next trace.Next) {
+	st.schedule(now, dueItem{at: next.At, kind: dueRetrace, id: st.caseIDs[cp]})
+	for _, d := range next.Visits {
+		st.schedule(now, dueItem{at: time.UnixMicro(d.At).UTC(), kind: dueVisit, visit: d.Visit})
+	}
 }
 
 // scheduleCase has the keeper follow a case again at each of its instants

@@ -154,18 +154,29 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 			w.retrace[c.Person] = true
 		}
 	}
+	// Cases traced whole, and cases of which only some people are traced
+	// again (reach says which).
 	var traced []cases.Case
+	some := map[string][]int64{}
 	for _, c := range known {
 		if w.retrace[c.Person] {
 			traced = append(traced, c)
+		} else if ps := w.some[st.caseKeys[c.Person]]; len(ps) > 0 {
+			traced = append(traced, c)
+			some[c.Person] = slices.Sorted(maps.Keys(ps))
 		}
 	}
 	found := map[int64][]trace.Contact{}
+	var changed []int64
 	// A step leaves a core to the API it runs beside: check-ins wait for
 	// a core, a computation of every code does not.
-	err := trace.EachLatestKeys(ctx, k.idx, rules, now, known, traced, max(1, k.workers-1), func(cp int64, cs []trace.Contact, horizon time.Time) error {
-		found[cp] = cs
-		st.schedule(now, dueItem{at: horizon, kind: dueRetrace, id: st.caseIDs[cp]})
+	err := trace.EachSomeKeys(ctx, k.idx, rules, now, known, traced, some, max(1, k.workers-1), func(cp int64, cs []trace.Contact, next trace.Next) error {
+		if only, ok := some[st.caseIDs[cp]]; ok {
+			changed = append(changed, st.setSome(cp, only, cs)...)
+		} else {
+			found[cp] = cs
+		}
+		st.scheduleNext(now, cp, next)
 		return nil
 	})
 	if err != nil {
@@ -173,7 +184,6 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 	}
 	// Of the people exposed to a case traced again, before or now, only
 	// those whose exposures to it changed have a new code.
-	var changed []int64
 	for id := range w.retrace {
 		cp, err := k.caseKey(ctx, id)
 		if err != nil {
@@ -241,9 +251,11 @@ func (k *Keeper) savePieces(ctx context.Context, w Write) error {
 // reach adds to the cases to trace again those that changed visits can
 // reach. A changed visit, and each visit that may overlap it
 // (trace.Present), can give or take exposures to a case whose person made
-// it, within the case's infectious window, or to a case whose close contact
-// made it, within their secondary window (the rules of both are trace's).
-// Visits dated later are followed again when they begin.
+// it, within the case's infectious window: that case is traced whole.
+// Otherwise, where one of them is a close contact's within their
+// secondary window, only the secondary exposures of the people present
+// there can change, and only theirs are traced again (the rules of both
+// are trace's). Visits dated later are followed again when they begin.
 func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []cases.Case) error {
 	st, rules := k.st, k.st.policy.Rules()
 	for _, v := range w.visits {
@@ -268,18 +280,23 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 			return err
 		}
 	}
-	// Each person's visits as one span, from the first check-in to the
-	// latest end: the rules ask whether a visit begins early enough or
-	// lasts long enough, so the span says yes whenever one of them would.
-	spans := map[int64]trace.Visit{}
+	// Each person's visits at a place as one span, from the first check-in
+	// to the latest end: the rules ask whether a visit begins early enough
+	// or lasts long enough, so the span says yes whenever one of them would.
+	spans := map[[2]int64]trace.Visit{}
 	for _, v := range visits {
 		end := trace.Longest(v, rules)
-		if s, ok := spans[v.Person]; ok {
+		at := [2]int64{v.Place, v.Person}
+		if s, ok := spans[at]; ok {
 			s.In, s.Out = min(s.In, v.In), max(s.Out, end)
-			spans[v.Person] = s
+			spans[at] = s
 		} else {
-			spans[v.Person] = trace.Visit{Person: v.Person, Place: v.Place, In: v.In, Out: end}
+			spans[at] = trace.Visit{Person: v.Person, Place: v.Place, In: v.In, Out: end}
 		}
+	}
+	present := map[int64][]int64{}
+	for at := range spans {
+		present[at[0]] = append(present[at[0]], at[1])
 	}
 	casesOf := map[int64][]cases.Case{}
 	for _, c := range known {
@@ -289,15 +306,20 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 		}
 		casesOf[key] = append(casesOf[key], c)
 	}
-	for p, v := range spans {
-		for _, c := range casesOf[p] {
+	for at, v := range spans {
+		for _, c := range casesOf[at[1]] {
 			if rules.CaseVisit(c.Onset, c.Isolated, v) {
 				w.retrace[c.Person] = true
 			}
 		}
-		for _, c := range st.contactsOf(p) {
+		for _, c := range st.contactsOf(at[1]) {
 			if c.Degree == 1 && rules.ContactVisit(time.UnixMicro(c.Start), v) {
-				w.retraceKeys[c.Case] = true
+				if w.some[c.Case] == nil {
+					w.some[c.Case] = map[int64]bool{}
+				}
+				for _, p := range present[at[0]] {
+					w.some[c.Case][p] = true
+				}
 			}
 		}
 	}

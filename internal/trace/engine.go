@@ -3,6 +3,7 @@ package trace
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"time"
 )
@@ -41,6 +42,26 @@ type Contact struct {
 	Start, End               int64
 }
 
+// Due is a visit and an instant after which secondary exposures through
+// it may be known differently by the passing of time alone: it begins, its
+// end is known further, or an overlap with it grows long enough. Following
+// the visit again then, as if it had changed, finds them.
+type Due struct {
+	Visit Visit
+	At    int64
+}
+
+// Next says when the exposures a trace found may change by time alone.
+type Next struct {
+	// At is when the close contacts of a case may change, and with them
+	// any exposure to it: trace it again then. Zero means never.
+	At time.Time
+	// Visits are the visits through which only secondary exposures may
+	// change, each with its instant: the people present at such a visit
+	// are the only ones whose exposures change then.
+	Visits []Due
+}
+
 // Tracer traces cases as known at one instant. It is not safe for
 // concurrent use; make one per goroutine.
 type Tracer struct {
@@ -51,10 +72,11 @@ type Tracer struct {
 	// onset minus BeforeOnset: from then on they are nobody's contact.
 	onsets  map[int64]int64
 	a, b, c []Visit
-	// horizon is the first instant after now at which a visit the last
-	// Trace read is known differently (it begins, or its end is known
-	// further): the exposures may change then, without a new record.
+	// horizon is the first instant after now at which the close contacts
+	// the last trace found may be known differently; dues are the
+	// visits through which its secondary exposures may.
 	horizon int64
+	dues    []Due
 }
 
 // NewTracer returns a tracer over idx for the instant now. cases are all
@@ -73,11 +95,12 @@ func NewTracer(idx Index, rules Rules, now time.Time, cases []Case) *Tracer {
 
 // interval returns a visit's interval as known at now: a check-out after now
 // is not known yet, so the default dwell applies, and nothing after now is
-// known. ok is false for a visit that begins after now.
-func (t *Tracer) interval(v Visit) (start, end int64, ok bool) {
+// known. next is the first instant after now at which the visit is known
+// differently (it begins, or its end is known further), zero if none. ok is
+// false for a visit that begins after now.
+func (t *Tracer) interval(v Visit) (start, end, next int64, ok bool) {
 	if v.In > t.now {
-		t.later(v.In)
-		return 0, 0, false
+		return 0, 0, v.In, false
 	}
 	dwell := v.Dwell
 	if dwell <= 0 {
@@ -86,37 +109,45 @@ func (t *Tracer) interval(v Visit) (start, end int64, ok bool) {
 	end = v.Out
 	if end < 0 || end > t.now {
 		end = v.In + dwell
-		t.later(end)
+		next = t.sooner(0, end)
 		if v.Out > t.now {
-			t.later(v.Out)
+			next = t.sooner(next, v.Out)
 		}
 	}
-	return v.In, min(end, t.now), true
+	return v.In, min(end, t.now), next, true
 }
 
-// later lowers the horizon to an instant after now.
-func (t *Tracer) later(at int64) {
-	if at > t.now && (t.horizon == 0 || at < t.horizon) {
-		t.horizon = at
+// sooner returns at if it is after now and before cur (or cur is zero),
+// else cur.
+func (t *Tracer) sooner(cur, at int64) int64 {
+	if at > t.now && (cur == 0 || at < cur) {
+		return at
+	}
+	return cur
+}
+
+// mark notes an instant after now at which what the trace read through a
+// visit may change: for close contacts, the whole trace's; otherwise the
+// visit's own.
+func (t *Tracer) mark(v Visit, at int64, close bool) {
+	switch {
+	case at <= t.now:
+	case close:
+		t.horizon = t.sooner(t.horizon, at)
+	default:
+		t.dues = append(t.dues, Due{Visit: v, At: at})
 	}
 }
 
-// growing notes an overlap [s, e) that is too short now but may reach
-// MinOverlap later: one that ends at now lasts as long as its visits do.
-func (t *Tracer) growing(s, e int64) {
-	if e == t.now {
-		t.later(s + t.rules.MinOverlap.Microseconds())
+// Next returns when the exposures the last trace found may change by the
+// passing of time alone (a visit under way ends, one dated later begins,
+// an overlap grows long enough).
+func (t *Tracer) Next() Next {
+	n := Next{Visits: slices.Clip(t.dues)}
+	if t.horizon != 0 {
+		n.At = time.UnixMicro(t.horizon).UTC()
 	}
-}
-
-// Horizon returns when the exposures the last Trace found may change by the
-// passing of time alone (a visit under way ends, one dated later begins),
-// or zero if never.
-func (t *Tracer) Horizon() time.Time {
-	if t.horizon == 0 {
-		return time.Time{}
-	}
-	return time.UnixMicro(t.horizon).UTC()
+	return n
 }
 
 // counts reports whether someone is a contact for an exposure beginning at
@@ -126,84 +157,120 @@ func (t *Tracer) counts(person, start int64) bool {
 	return !isCase || start < from
 }
 
+// meet returns the exposure through base's visit, whose interval is
+// [start, end), of the person of visit w, whose interval is [ws, we), if
+// they overlap by MinOverlap and w's person counts as a contact. An overlap
+// still too short but under way is marked for when it may be long enough.
+func (t *Tracer) meet(base Contact, start, end int64, w Visit, ws, we int64) (Contact, bool) {
+	s, e := max(start, ws), min(end, we)
+	if minOv := t.rules.MinOverlap.Microseconds(); e-s < minOv {
+		if e == t.now {
+			t.mark(w, s+minOv, base.Degree == 1)
+		}
+		return Contact{}, false
+	}
+	if !t.counts(w.Person, s) {
+		return Contact{}, false
+	}
+	c := base
+	c.Person, c.Start, c.End = w.Person, s, e
+	return c, true
+}
+
 // overlaps appends to out an exposure of each other person at place whose
 // visit overlaps [start, end) by at least MinOverlap; skip says whom to leave
 // out.
 func (t *Tracer) overlaps(ctx context.Context, out []Contact, base Contact, start, end int64, buf *[]Visit, skip func(int64) bool) ([]Contact, error) {
-	vs, err := t.idx.PlaceVisits(ctx, base.Place, start, end, (*buf)[:0])
+	// One that begins at end is read too: under way, its overlap grows.
+	vs, err := t.idx.PlaceVisits(ctx, base.Place, start, end+1, (*buf)[:0])
 	*buf = vs
 	if err != nil {
 		return out, err
 	}
-	minOv := t.rules.MinOverlap.Microseconds()
 	for _, w := range vs {
 		if skip(w.Person) {
 			continue
 		}
-		ws, we, ok := t.interval(w)
+		ws, we, next, ok := t.interval(w)
+		t.mark(w, next, base.Degree == 1)
 		if !ok {
 			continue
 		}
-		s, e := max(start, ws), min(end, we)
-		if e-s < minOv {
-			t.growing(s, e)
-			continue
+		if c, ok := t.meet(base, start, end, w, ws, we); ok {
+			out = append(out, c)
 		}
-		if !t.counts(w.Person, s) {
-			continue
-		}
-		c := base
-		c.Person, c.Start, c.End = w.Person, s, e
-		out = append(out, c)
 	}
 	return out, nil
 }
 
-// Trace returns the exposures to one case, degree 1 and degree 2, sorted and
-// without duplicates.
-func (t *Tracer) Trace(ctx context.Context, c Case) ([]Contact, error) {
-	t.horizon = 0
+// source returns the interval of a visit through which others may be
+// exposed, if it lasts MinOverlap within [from, to); close says whether
+// it is a case's (else a close contact's), for marking when it may change.
+func (t *Tracer) source(v Visit, from, to int64, close bool) (start, end int64, ok bool) {
+	vs, ve, next, ok := t.interval(v)
+	t.mark(v, next, close)
+	vs, ve = max(vs, from), min(ve, to)
+	if minOv := t.rules.MinOverlap.Microseconds(); !ok || ve-vs < minOv {
+		if ok && ve == t.now {
+			t.mark(v, vs+minOv, close)
+		}
+		return 0, 0, false
+	}
+	return vs, ve, true
+}
+
+// closeContacts traces a case's close contacts and returns them with the
+// start of each one's first exposure.
+func (t *Tracer) closeContacts(ctx context.Context, c Case) ([]Contact, map[int64]int64, error) {
+	t.horizon, t.dues = 0, t.dues[:0]
 	if c.Onset.UnixMicro() > t.now {
-		return nil, nil
+		return nil, nil, nil
 	}
 	from := c.Onset.Add(-t.rules.BeforeOnset).UnixMicro()
 	to := t.now
 	if !c.Isolated.IsZero() && c.Isolated.UnixMicro() < to {
 		to = c.Isolated.UnixMicro()
 	}
-	minOv := t.rules.MinOverlap.Microseconds()
-	if to-from < minOv {
-		t.growing(from, to)
-		return nil, nil
+	if minOv := t.rules.MinOverlap.Microseconds(); to-from < minOv {
+		if to == t.now {
+			t.horizon = t.sooner(0, from+minOv)
+		}
+		return nil, nil, nil
 	}
 	var err error
 	if t.a, err = t.idx.PersonVisits(ctx, c.Person, from, to, t.a[:0]); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	notCase := func(p int64) bool { return p == c.Person }
 	var first []Contact
 	for _, v := range t.a {
-		vs, ve, ok := t.interval(v)
-		vs, ve = max(vs, from), min(ve, to)
-		if !ok || ve-vs < minOv {
-			if ok {
-				t.growing(vs, ve)
-			}
+		vs, ve, ok := t.source(v, from, to, true)
+		if !ok {
 			continue
 		}
 		base := Contact{Case: c.Person, Place: v.Place, Degree: 1}
 		if first, err = t.overlaps(ctx, first, base, vs, ve, &t.b, notCase); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	// Each close contact's visits that begin within SecondaryWindow of
-	// their first exposure to the case.
 	firstAt := map[int64]int64{}
 	for _, e := range first {
 		if s, ok := firstAt[e.Person]; !ok || e.Start < s {
 			firstAt[e.Person] = e.Start
 		}
 	}
+	return first, firstAt, nil
+}
+
+// Trace returns the exposures to one case, degree 1 and degree 2, sorted and
+// without duplicates.
+func (t *Tracer) Trace(ctx context.Context, c Case) ([]Contact, error) {
+	first, firstAt, err := t.closeContacts(ctx, c)
+	if err != nil || len(first) == 0 {
+		return nil, err
+	}
+	// Each close contact's visits that begin within SecondaryWindow of
+	// their first exposure to the case.
 	skip := func(p int64) bool {
 		_, close := firstAt[p]
 		return close || p == c.Person
@@ -219,11 +286,8 @@ func (t *Tracer) Trace(ctx context.Context, c Case) ([]Contact, error) {
 			if v.In < fs || v.In >= fe {
 				continue
 			}
-			vs, ve, ok := t.interval(v)
-			if !ok || ve-vs < minOv {
-				if ok {
-					t.growing(vs, ve)
-				}
+			vs, ve, ok := t.source(v, math.MinInt64, math.MaxInt64, false)
+			if !ok {
 				continue
 			}
 			base := Contact{Case: c.Person, Via: d, Place: v.Place, Degree: 2}
@@ -233,6 +297,68 @@ func (t *Tracer) Trace(ctx context.Context, c Case) ([]Contact, error) {
 		}
 	}
 	return sortContacts(second), nil
+}
+
+// TraceSome returns the exposures to one case of only some people, as
+// Trace finds them. It traces the case's close contacts whole, and each of
+// the people's secondary exposures from their own visits: when a change
+// leaves the close contacts and their first exposures as they were, only
+// the people whose visits meet a changed visit can have other exposures,
+// and tracing them alone gives what tracing the whole case would.
+func (t *Tracer) TraceSome(ctx context.Context, c Case, people []int64) ([]Contact, error) {
+	first, firstAt, err := t.closeContacts(ctx, c)
+	if err != nil || len(first) == 0 {
+		return nil, err
+	}
+	window := t.rules.SecondaryWindow.Microseconds()
+	lo := int64(math.MaxInt64)
+	for _, fs := range firstAt {
+		lo = min(lo, fs)
+	}
+	var out []Contact
+	for _, x := range people {
+		if x == c.Person {
+			continue
+		}
+		if _, close := firstAt[x]; close {
+			for _, e := range first {
+				if e.Person == x {
+					out = append(out, e)
+				}
+			}
+			continue
+		}
+		// x's visits that may meet a close contact's within their
+		// window, and at each one's place, the close contacts' visits.
+		if t.c, err = t.idx.PersonVisits(ctx, x, lo, t.now+1, t.c[:0]); err != nil {
+			return nil, err
+		}
+		for _, w := range t.c {
+			ws, we, wnext, ok := t.interval(w)
+			if !ok {
+				continue // followed when it begins
+			}
+			if t.b, err = t.idx.PlaceVisits(ctx, w.Place, ws, we+1, t.b[:0]); err != nil {
+				return nil, err
+			}
+			for _, v := range t.b {
+				fs, close := firstAt[v.Person]
+				if !close || v.In < fs || v.In >= fs+window {
+					continue
+				}
+				vs, ve, ok := t.source(v, math.MinInt64, math.MaxInt64, false)
+				if !ok {
+					continue
+				}
+				t.mark(w, wnext, false)
+				base := Contact{Case: c.Person, Via: v.Person, Place: w.Place, Degree: 2}
+				if e, ok := t.meet(base, vs, ve, w, ws, we); ok {
+					out = append(out, e)
+				}
+			}
+		}
+	}
+	return sortContacts(out), nil
 }
 
 func sortedKeys(m map[int64]int64) []int64 {

@@ -3,6 +3,8 @@ package trace_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -146,5 +148,66 @@ func TestHorizon(t *testing.T) {
 	}
 	if checked < 1000 {
 		t.Fatalf("only %d checks", checked)
+	}
+}
+
+// TestTraceSome checks that tracing some people's exposures to a case
+// gives exactly those of them that tracing the whole case gives.
+func TestTraceSome(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rules := trace.DefaultRules()
+	found := 0
+	for seed := range uint64(1500) {
+		c := tracetest.Random(seed)
+		idx := tracetest.NewIndex(c)
+		known := trace.Known(c.Cases, c.Now)
+		var tcs []trace.Case
+		for _, k := range known {
+			key, err := idx.PersonKey(ctx, k.Person)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tcs = append(tcs, trace.Case{Person: key, Onset: k.Onset, Isolated: k.Isolated})
+		}
+		var people []int64
+		for _, r := range c.Residents {
+			key, err := idx.PersonKey(ctx, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			people = append(people, key)
+		}
+		rng := rand.New(rand.NewPCG(seed, 3))
+		tr := trace.NewTracer(idx, rules, c.Now, tcs)
+		for _, k := range tcs {
+			whole, err := tr.Trace(ctx, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var some []int64
+			for _, p := range people {
+				if rng.IntN(3) == 0 {
+					some = append(some, p)
+				}
+			}
+			var want []trace.Contact
+			for _, x := range whole {
+				if slices.Contains(some, x.Person) {
+					want = append(want, x)
+				}
+			}
+			got, err := tr.TraceSome(ctx, k, some)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Fatalf("seed %d, case person %d, people %v (-whole +some):\n%s", seed, k.Person, some, diff)
+			}
+			found += len(want)
+		}
+	}
+	if found < 1000 {
+		t.Fatalf("only %d exposures compared", found)
 	}
 }

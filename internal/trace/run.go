@@ -80,30 +80,40 @@ func EachLatest(ctx context.Context, src Source, rules Rules, now time.Time, all
 func each(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int, latest bool,
 	fn func(casePerson string, es []Exposure, horizon time.Time) error) error {
 	n := &names{src: src, persons: map[int64]string{}, places: map[int64]string{}}
-	return eachContacts(ctx, src, rules, now, all, traced, workers, latest, func(ctx context.Context, cs []Contact) (any, error) {
+	return eachContacts(ctx, src, rules, now, all, traced, nil, workers, latest, func(ctx context.Context, cs []Contact) (any, error) {
 		return n.resolve(ctx, cs)
-	}, func(casePerson string, _ int64, found any, horizon time.Time) error {
-		return fn(casePerson, found.([]Exposure), horizon)
+	}, func(casePerson string, _ int64, found any, next Next) error {
+		return fn(casePerson, found.([]Exposure), next.first())
 	})
 }
 
 // EachLatestKeys is EachLatest in the index's keys: the contacts of each
 // case person, the latest per person and degree, sorted, with no IDs
 // resolved, which holds a city's exposures in a fraction of the memory and
-// none of it for the garbage collector to scan.
+// none of it for the garbage collector to scan. fn also learns when they
+// may change by time alone, and through which visits.
 func EachLatestKeys(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int,
-	fn func(casePerson int64, cs []Contact, horizon time.Time) error) error {
-	return eachContacts(ctx, src, rules, now, all, traced, workers, true, func(_ context.Context, cs []Contact) (any, error) {
+	fn func(casePerson int64, cs []Contact, next Next) error) error {
+	return EachSomeKeys(ctx, src, rules, now, all, traced, nil, workers, fn)
+}
+
+// EachSomeKeys is EachLatestKeys for only some people's exposures to each
+// case person traced (Tracer.TraceSome): some holds them by case person
+// ID, sorted; a case person without an entry is traced whole.
+func EachSomeKeys(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, some map[string][]int64, workers int,
+	fn func(casePerson int64, cs []Contact, next Next) error) error {
+	return eachContacts(ctx, src, rules, now, all, traced, some, workers, true, func(_ context.Context, cs []Contact) (any, error) {
 		return slices.Clip(cs), nil
-	}, func(_ string, key int64, found any, horizon time.Time) error {
-		return fn(key, found.([]Contact), horizon)
+	}, func(_ string, key int64, found any, next Next) error {
+		return fn(key, found.([]Contact), next)
 	})
 }
 
-// eachContacts traces as each does; conv turns each case person's contacts
-// into what fn takes, on the worker that traced them.
-func eachContacts(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int, latest bool,
-	conv func(context.Context, []Contact) (any, error), fn func(casePerson string, key int64, found any, horizon time.Time) error) error {
+// eachContacts traces as each does, only some people's exposures to the
+// case persons in some; conv turns each case person's contacts into what
+// fn takes, on the worker that traced them.
+func eachContacts(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, some map[string][]int64, workers int, latest bool,
+	conv func(context.Context, []Contact) (any, error), fn func(casePerson string, key int64, found any, next Next) error) error {
 	keys := map[string]int64{}
 	key := func(id string) (int64, error) {
 		if k, ok := keys[id]; ok {
@@ -143,22 +153,27 @@ func eachContacts(ctx context.Context, src Source, rules Rules, now time.Time, a
 	for lo := 0; lo < len(people); lo += workers {
 		window := people[lo:min(lo+workers, len(people))]
 		found := make([]any, len(window))
-		horizons := make([]time.Time, len(window))
+		nexts := make([]Next, len(window))
 		errs := make([]error, len(window))
 		var wg sync.WaitGroup
 		for i, p := range window {
 			wg.Go(func() {
+				t := tracers[i]
 				var all []Contact
 				for _, c := range byPerson[p] {
-					cs, err := tracers[i].Trace(ctx, c)
+					var cs []Contact
+					var err error
+					if only, ok := some[p]; ok {
+						cs, err = t.TraceSome(ctx, c, only)
+					} else {
+						cs, err = t.Trace(ctx, c)
+					}
 					if err != nil {
 						errs[i] = err
 						return
 					}
 					all = append(all, cs...)
-					if h := tracers[i].Horizon(); !h.IsZero() && (horizons[i].IsZero() || h.Before(horizons[i])) {
-						horizons[i] = h
-					}
+					nexts[i].add(t.Next())
 				}
 				if len(byPerson[p]) > 1 {
 					all = sortContacts(all)
@@ -174,7 +189,7 @@ func eachContacts(ctx context.Context, src Source, rules Rules, now time.Time, a
 			if errs[i] != nil {
 				return errs[i]
 			}
-			if err := fn(p, keys[p], found[i], horizons[i]); err != nil {
+			if err := fn(p, keys[p], found[i], nexts[i]); err != nil {
 				return err
 			}
 		}
@@ -183,6 +198,25 @@ func eachContacts(ctx context.Context, src Source, rules Rules, now time.Time, a
 		}
 	}
 	return nil
+}
+
+// add joins to n what another trace of the same case person gave.
+func (n *Next) add(o Next) {
+	if !o.At.IsZero() && (n.At.IsZero() || o.At.Before(n.At)) {
+		n.At = o.At
+	}
+	n.Visits = append(n.Visits, o.Visits...)
+}
+
+// first returns the earliest instant of n, or zero if none.
+func (n Next) first() time.Time {
+	h := n.At
+	for _, d := range n.Visits {
+		if at := time.UnixMicro(d.At).UTC(); h.IsZero() || at.Before(h) {
+			h = at
+		}
+	}
+	return h
 }
 
 // latestContacts keeps, of sorted contacts, the one that ends last of each
