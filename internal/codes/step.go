@@ -267,7 +267,7 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 	if err != nil {
 		return err
 	}
-	visits = append(visits, w.visits...)
+	changed := slices.Clone(w.visits)
 	for place := range w.places {
 		key, err := k.idx.PlaceKey(ctx, place)
 		if errs.Is(err, errs.Invalid) {
@@ -276,7 +276,7 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 		if err != nil {
 			return err
 		}
-		if visits, err = k.idx.PlaceVisits(ctx, key, math.MinInt64/2, math.MaxInt64/2, visits); err != nil {
+		if changed, err = k.idx.PlaceVisits(ctx, key, math.MinInt64/2, math.MaxInt64/2, changed); err != nil {
 			return err
 		}
 	}
@@ -284,7 +284,8 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 	// to the latest end: the rules ask whether a visit begins early enough
 	// or lasts long enough, so the span says yes whenever one of them would.
 	spans := map[[2]int64]trace.Visit{}
-	for _, v := range visits {
+	moved := map[[2]int64]bool{} // the spans that hold a changed visit
+	for i, v := range slices.Concat(changed, visits) {
 		end := trace.Longest(v, rules)
 		at := [2]int64{v.Place, v.Person}
 		if s, ok := spans[at]; ok {
@@ -293,10 +294,15 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 		} else {
 			spans[at] = trace.Visit{Person: v.Person, Place: v.Place, In: v.In, Out: end}
 		}
+		moved[at] = moved[at] || i < len(changed)
 	}
-	present := map[int64][]int64{}
+	// Who is at each place, and whose visits there changed.
+	present, movers := map[int64][]int64{}, map[int64][]int64{}
 	for at := range spans {
 		present[at[0]] = append(present[at[0]], at[1])
+		if moved[at] {
+			movers[at[0]] = append(movers[at[0]], at[1])
+		}
 	}
 	casesOf := map[int64][]cases.Case{}
 	for _, c := range known {
@@ -312,12 +318,19 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 				w.retrace[c.Person] = true
 			}
 		}
+		// A close contact's changed visit changes the exposures of
+		// everyone there; their visit as it was, those of whoever's visit
+		// there changed.
+		people := movers[at[0]]
+		if moved[at] {
+			people = present[at[0]]
+		}
 		for _, c := range st.contactsOf(at[1]) {
 			if c.Degree == 1 && rules.ContactVisit(time.UnixMicro(c.Start), v) {
 				if w.some[c.Case] == nil {
 					w.some[c.Case] = map[int64]bool{}
 				}
-				for _, p := range present[at[0]] {
+				for _, p := range people {
 					w.some[c.Case][p] = true
 				}
 			}
