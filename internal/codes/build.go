@@ -52,10 +52,9 @@ func (k *Keeper) build(ctx context.Context) error {
 		}
 	}
 	exposures := 0
-	err = trace.EachLatestKeys(ctx, idx, policy.Rules(), now, b.known, b.known, k.workers, func(cp int64, cs []trace.Contact, next trace.Next) error {
-		exposures += len(cs)
-		st.setExposures(cp, cs)
-		st.scheduleNext(now, cp, next)
+	err = trace.EachLatestKeys(ctx, idx, policy.Rules(), now, b.known, b.known, k.workers, func(tr trace.Traced) error {
+		exposures += len(tr.Contacts)
+		st.setWhole(now, tr)
 		return nil
 	})
 	if err != nil {

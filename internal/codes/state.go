@@ -33,6 +33,10 @@ type state struct {
 	// and none of it has pointers for the garbage collector to follow.
 	byCase   map[int64][]trace.Contact
 	byPerson map[int64][]int64
+	// sources holds, by case person key, what the secondary exposures to
+	// each of their cases come from, as their last whole trace found it
+	// and changed visits since made it.
+	sources map[int64][]*trace.Sources
 	// caseKeys and caseIDs hold the key of each case's person, both ways.
 	caseKeys map[string]int64
 	caseIDs  map[int64]string
@@ -51,7 +55,7 @@ type state struct {
 
 func newState(p *risk.Policy) *state {
 	return &state{policy: p, cases: map[string]cases.Case{}, appeals: map[string]string{},
-		byCase: map[int64][]trace.Contact{}, byPerson: map[int64][]int64{}, caseKeys: map[string]int64{}, caseIDs: map[int64]string{},
+		byCase: map[int64][]trace.Contact{}, byPerson: map[int64][]int64{}, sources: map[int64][]*trace.Sources{}, caseKeys: map[string]int64{}, caseIDs: map[int64]string{},
 		codes: map[string]codeSum{}, next: map[dueKey]time.Time{}, pending: map[dueItem]bool{}}
 }
 
@@ -116,10 +120,19 @@ func (st *state) setExposures(cp int64, cs []trace.Contact) []int64 {
 	}
 	if len(cs) == 0 {
 		delete(st.byCase, cp)
+		delete(st.sources, cp)
 	} else {
 		st.byCase[cp] = cs
 	}
 	return changed
+}
+
+// setWhole keeps what a whole trace of a case person gave, and returns
+// the people whose contacts with them changed.
+func (st *state) setWhole(now time.Time, tr trace.Traced) []int64 {
+	st.sources[tr.Person] = tr.Sources
+	st.scheduleNext(now, tr.Person, tr.Next)
+	return st.setExposures(tr.Person, tr.Contacts)
 }
 
 // setSome replaces the contacts of some people (sorted) with one case
@@ -228,7 +241,12 @@ func (st *state) schedule(now time.Time, d dueItem) {
 // secondary exposures through them may.
 func (st *state) scheduleNext(now time.Time, cp int64, next trace.Next) {
 	st.schedule(now, dueItem{at: next.At, kind: dueRetrace, id: st.caseIDs[cp]})
-	for _, d := range next.Visits {
+	st.scheduleVisits(now, next.Visits)
+}
+
+// scheduleVisits has the keeper follow visits again at their instants.
+func (st *state) scheduleVisits(now time.Time, dues []trace.Due) {
+	for _, d := range dues {
 		st.schedule(now, dueItem{at: time.UnixMicro(d.At).UTC(), kind: dueVisit, visit: d.Visit})
 	}
 }

@@ -157,39 +157,47 @@ func (k *Keeper) apply(ctx context.Context, now time.Time, w *work, pos Position
 	// Cases traced whole, and cases of which only some people are traced
 	// again (reach says which).
 	var traced []cases.Case
-	some := map[string][]int64{}
+	some := map[string]trace.Some{}
 	for _, c := range known {
+		key := st.caseKeys[c.Person]
 		if w.retrace[c.Person] {
 			traced = append(traced, c)
-		} else if ps := w.some[st.caseKeys[c.Person]]; len(ps) > 0 {
+		} else if ps := w.some[key]; len(ps) > 0 {
 			traced = append(traced, c)
-			some[c.Person] = slices.Sorted(maps.Keys(ps))
+			s := trace.Some{People: slices.Sorted(maps.Keys(ps))}
+			if srcs := st.sources[key]; len(srcs) == 1 {
+				s.Sources = srcs[0]
+			}
+			some[c.Person] = s
 		}
 	}
-	found := map[int64][]trace.Contact{}
+	whole := map[int64]bool{}
 	var changed []int64
 	// A step leaves a core to the API it runs beside: check-ins wait for
 	// a core, a computation of every code does not.
-	err := trace.EachSomeKeys(ctx, k.idx, rules, now, known, traced, some, max(1, k.workers-1), func(cp int64, cs []trace.Contact, next trace.Next) error {
-		if only, ok := some[st.caseIDs[cp]]; ok {
-			changed = append(changed, st.setSome(cp, only, cs)...)
-		} else {
-			found[cp] = cs
+	err := trace.EachSomeKeys(ctx, k.idx, rules, now, known, traced, some, max(1, k.workers-1), func(tr trace.Traced) error {
+		if tr.Whole {
+			whole[tr.Person] = true
+			changed = append(changed, st.setWhole(now, tr)...)
+			return nil
 		}
-		st.scheduleNext(now, cp, next)
+		changed = append(changed, st.setSome(tr.Person, tr.People, tr.Contacts)...)
+		st.scheduleVisits(now, tr.Next.Visits)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	// Of the people exposed to a case traced again, before or now, only
-	// those whose exposures to it changed have a new code.
+	// A case person traced again whose cases are no longer known has no
+	// contacts.
 	for id := range w.retrace {
 		cp, err := k.caseKey(ctx, id)
 		if err != nil {
 			return err
 		}
-		changed = append(changed, st.setExposures(cp, found[cp])...)
+		if !whole[cp] {
+			changed = append(changed, st.setExposures(cp, nil)...)
+		}
 	}
 	if err := k.addPeople(ctx, w, changed); err != nil {
 		return err
@@ -267,7 +275,23 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 	if err != nil {
 		return err
 	}
+	// The sources of secondary exposures take in the changed visits of
+	// close contacts.
+	for _, v := range w.changed {
+		for _, c := range st.contactsOf(v.Person) {
+			if c.Degree != 1 {
+				continue
+			}
+			for _, src := range st.sources[c.Case] {
+				src.Follow([]trace.Visit{v})
+			}
+		}
+	}
 	changed := slices.Clone(w.visits)
+	// A place's default dwell changes its visits, which the sources of
+	// secondary exposures hold as they were: a close contact there has the
+	// case traced whole.
+	redwelled := map[int64]bool{}
 	for place := range w.places {
 		key, err := k.idx.PlaceKey(ctx, place)
 		if errs.Is(err, errs.Invalid) {
@@ -279,6 +303,7 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 		if changed, err = k.idx.PlaceVisits(ctx, key, math.MinInt64/2, math.MaxInt64/2, changed); err != nil {
 			return err
 		}
+		redwelled[key] = true
 	}
 	// Each person's visits at a place as one span, from the first check-in
 	// to the latest end: the rules ask whether a visit begins early enough
@@ -327,6 +352,10 @@ func (k *Keeper) reach(ctx context.Context, now time.Time, w *work, known []case
 		}
 		for _, c := range st.contactsOf(at[1]) {
 			if c.Degree == 1 && rules.ContactVisit(time.UnixMicro(c.Start), v) {
+				if redwelled[at[0]] {
+					w.retraceKeys[c.Case] = true
+					continue
+				}
 				if w.some[c.Case] == nil {
 					w.some[c.Case] = map[int64]bool{}
 				}

@@ -34,6 +34,11 @@ type Case struct {
 	Isolated time.Time
 }
 
+// is reports whether two cases are the same as the tracer sees them.
+func (c Case) is(o Case) bool {
+	return c.Person == o.Person && c.Onset.Equal(o.Onset) && c.Isolated.Equal(o.Isolated)
+}
+
 // Contact is one exposure as the tracer finds it, in store keys; Via is 0
 // for degree 1.
 type Contact struct {
@@ -77,6 +82,10 @@ type Tracer struct {
 	// visits through which its secondary exposures may.
 	horizon int64
 	dues    []Due
+	// keep says whether Trace keeps the sources of secondary exposures
+	// (src) for TraceSome.
+	keep bool
+	src  *Sources
 }
 
 // NewTracer returns a tracer over idx for the instant now. cases are all
@@ -265,12 +274,19 @@ func (t *Tracer) closeContacts(ctx context.Context, c Case) ([]Contact, map[int6
 // Trace returns the exposures to one case, degree 1 and degree 2, sorted and
 // without duplicates.
 func (t *Tracer) Trace(ctx context.Context, c Case) ([]Contact, error) {
+	t.src = nil
 	first, firstAt, err := t.closeContacts(ctx, c)
 	if err != nil || len(first) == 0 {
+		if t.keep && err == nil {
+			t.src = newSources(c, nil, t.rules)
+		}
 		return nil, err
 	}
 	// Each close contact's visits that begin within SecondaryWindow of
 	// their first exposure to the case.
+	if t.keep {
+		t.src = newSources(c, firstAt, t.rules)
+	}
 	skip := func(p int64) bool {
 		_, close := firstAt[p]
 		return close || p == c.Person
@@ -286,6 +302,9 @@ func (t *Tracer) Trace(ctx context.Context, c Case) ([]Contact, error) {
 			if v.In < fs || v.In >= fe {
 				continue
 			}
+			if t.keep {
+				t.src.add(v)
+			}
 			vs, ve, ok := t.source(v, math.MinInt64, math.MaxInt64, false)
 			if !ok {
 				continue
@@ -297,68 +316,6 @@ func (t *Tracer) Trace(ctx context.Context, c Case) ([]Contact, error) {
 		}
 	}
 	return sortContacts(second), nil
-}
-
-// TraceSome returns the exposures to one case of only some people, as
-// Trace finds them. It traces the case's close contacts whole, and each of
-// the people's secondary exposures from their own visits: when a change
-// leaves the close contacts and their first exposures as they were, only
-// the people whose visits meet a changed visit can have other exposures,
-// and tracing them alone gives what tracing the whole case would.
-func (t *Tracer) TraceSome(ctx context.Context, c Case, people []int64) ([]Contact, error) {
-	first, firstAt, err := t.closeContacts(ctx, c)
-	if err != nil || len(first) == 0 {
-		return nil, err
-	}
-	window := t.rules.SecondaryWindow.Microseconds()
-	lo := int64(math.MaxInt64)
-	for _, fs := range firstAt {
-		lo = min(lo, fs)
-	}
-	var out []Contact
-	for _, x := range people {
-		if x == c.Person {
-			continue
-		}
-		if _, close := firstAt[x]; close {
-			for _, e := range first {
-				if e.Person == x {
-					out = append(out, e)
-				}
-			}
-			continue
-		}
-		// x's visits that may meet a close contact's within their
-		// window, and at each one's place, the close contacts' visits.
-		if t.c, err = t.idx.PersonVisits(ctx, x, lo, t.now+1, t.c[:0]); err != nil {
-			return nil, err
-		}
-		for _, w := range t.c {
-			ws, we, wnext, ok := t.interval(w)
-			if !ok {
-				continue // followed when it begins
-			}
-			if t.b, err = t.idx.PlaceVisits(ctx, w.Place, ws, we+1, t.b[:0]); err != nil {
-				return nil, err
-			}
-			for _, v := range t.b {
-				fs, close := firstAt[v.Person]
-				if !close || v.In < fs || v.In >= fs+window {
-					continue
-				}
-				vs, ve, ok := t.source(v, math.MinInt64, math.MaxInt64, false)
-				if !ok {
-					continue
-				}
-				t.mark(w, wnext, false)
-				base := Contact{Case: c.Person, Via: v.Person, Place: w.Place, Degree: 2}
-				if e, ok := t.meet(base, vs, ve, w, ws, we); ok {
-					out = append(out, e)
-				}
-			}
-		}
-	}
-	return sortContacts(out), nil
 }
 
 func sortedKeys(m map[int64]int64) []int64 {

@@ -80,10 +80,10 @@ func EachLatest(ctx context.Context, src Source, rules Rules, now time.Time, all
 func each(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int, latest bool,
 	fn func(casePerson string, es []Exposure, horizon time.Time) error) error {
 	n := &names{src: src, persons: map[int64]string{}, places: map[int64]string{}}
-	return eachContacts(ctx, src, rules, now, all, traced, nil, workers, latest, func(ctx context.Context, cs []Contact) (any, error) {
+	return eachContacts(ctx, src, rules, now, all, traced, nil, false, workers, latest, func(ctx context.Context, cs []Contact) (any, error) {
 		return n.resolve(ctx, cs)
-	}, func(casePerson string, _ int64, found any, next Next) error {
-		return fn(casePerson, found.([]Exposure), next.first())
+	}, func(casePerson string, tr Traced, found any) error {
+		return fn(casePerson, found.([]Exposure), tr.Next.first())
 	})
 }
 
@@ -91,29 +91,33 @@ func each(ctx context.Context, src Source, rules Rules, now time.Time, all, trac
 // case person, the latest per person and degree, sorted, with no IDs
 // resolved, which holds a city's exposures in a fraction of the memory and
 // none of it for the garbage collector to scan. fn also learns when they
-// may change by time alone, and through which visits.
+// may change by time alone, and through which visits, and gets the sources
+// of the secondary exposures to each case, for EachSomeKeys.
 func EachLatestKeys(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, workers int,
-	fn func(casePerson int64, cs []Contact, next Next) error) error {
+	fn func(Traced) error) error {
 	return EachSomeKeys(ctx, src, rules, now, all, traced, nil, workers, fn)
 }
 
-// EachSomeKeys is EachLatestKeys for only some people's exposures to each
-// case person traced (Tracer.TraceSome): some holds them by case person
-// ID, sorted; a case person without an entry is traced whole.
-func EachSomeKeys(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, some map[string][]int64, workers int,
-	fn func(casePerson int64, cs []Contact, next Next) error) error {
-	return eachContacts(ctx, src, rules, now, all, traced, some, workers, true, func(_ context.Context, cs []Contact) (any, error) {
-		return slices.Clip(cs), nil
-	}, func(_ string, key int64, found any, next Next) error {
-		return fn(key, found.([]Contact), next)
+// EachSomeKeys is EachLatestKeys tracing again only some people's
+// secondary exposures to the case persons in some (by ID), against the
+// sources their last whole trace kept (Tracer.TraceSome). A case person
+// without an entry, or with more than one case, is traced whole.
+func EachSomeKeys(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, some map[string]Some, workers int,
+	fn func(Traced) error) error {
+	return eachContacts(ctx, src, rules, now, all, traced, some, true, workers, true, func(_ context.Context, cs []Contact) (any, error) {
+		return nil, nil
+	}, func(_ string, tr Traced, _ any) error {
+		tr.Contacts = slices.Clip(tr.Contacts)
+		return fn(tr)
 	})
 }
 
 // eachContacts traces as each does, only some people's exposures to the
-// case persons in some; conv turns each case person's contacts into what
-// fn takes, on the worker that traced them.
-func eachContacts(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, some map[string][]int64, workers int, latest bool,
-	conv func(context.Context, []Contact) (any, error), fn func(casePerson string, key int64, found any, next Next) error) error {
+// case persons in some, keeping the sources of whole traces if keep; conv
+// turns each case person's contacts into what fn takes, on the worker that
+// traced them.
+func eachContacts(ctx context.Context, src Source, rules Rules, now time.Time, all, traced []cases.Case, some map[string]Some, keep bool, workers int, latest bool,
+	conv func(context.Context, []Contact) (any, error), fn func(casePerson string, tr Traced, found any) error) error {
 	keys := map[string]int64{}
 	key := func(id string) (int64, error) {
 		if k, ok := keys[id]; ok {
@@ -147,41 +151,23 @@ func eachContacts(ctx context.Context, src Source, rules Rules, now time.Time, a
 	tracers := make([]*Tracer, workers)
 	for i := range tracers {
 		tracers[i] = NewTracer(src, rules, now, tcs)
+		tracers[i].keep = keep
 	}
 	// People go in windows of one per worker; each window's results are
 	// handed over in order before the next starts.
 	for lo := 0; lo < len(people); lo += workers {
 		window := people[lo:min(lo+workers, len(people))]
+		out := make([]Traced, len(window))
 		found := make([]any, len(window))
-		nexts := make([]Next, len(window))
 		errs := make([]error, len(window))
 		var wg sync.WaitGroup
 		for i, p := range window {
 			wg.Go(func() {
-				t := tracers[i]
-				var all []Contact
-				for _, c := range byPerson[p] {
-					var cs []Contact
-					var err error
-					if only, ok := some[p]; ok {
-						cs, err = t.TraceSome(ctx, c, only)
-					} else {
-						cs, err = t.Trace(ctx, c)
-					}
-					if err != nil {
-						errs[i] = err
-						return
-					}
-					all = append(all, cs...)
-					nexts[i].add(t.Next())
+				out[i], errs[i] = tracers[i].person(ctx, byPerson[p], some[p], latest)
+				if errs[i] == nil {
+					out[i].Person = keys[p]
+					found[i], errs[i] = conv(ctx, out[i].Contacts)
 				}
-				if len(byPerson[p]) > 1 {
-					all = sortContacts(all)
-				}
-				if latest {
-					all = latestContacts(all)
-				}
-				found[i], errs[i] = conv(ctx, all)
 			})
 		}
 		wg.Wait()
@@ -189,7 +175,7 @@ func eachContacts(ctx context.Context, src Source, rules Rules, now time.Time, a
 			if errs[i] != nil {
 				return errs[i]
 			}
-			if err := fn(p, keys[p], found[i], nexts[i]); err != nil {
+			if err := fn(p, out[i], found[i]); err != nil {
 				return err
 			}
 		}
@@ -198,6 +184,40 @@ func eachContacts(ctx context.Context, src Source, rules Rules, now time.Time, a
 		}
 	}
 	return nil
+}
+
+// person traces the cases of one person: only some people against the
+// sources of their one case when some has them, else whole.
+func (t *Tracer) person(ctx context.Context, cs []Case, some Some, latest bool) (Traced, error) {
+	var tr Traced
+	if len(cs) == 1 && some.Sources != nil && some.Sources.Case.is(cs[0]) {
+		tr.People = some.people()
+		found, err := t.TraceSome(ctx, some.Sources, tr.People)
+		tr.Contacts, tr.Next = found, t.Next()
+		if latest {
+			tr.Contacts = latestContacts(tr.Contacts)
+		}
+		return tr, err
+	}
+	tr.Whole = true
+	for _, c := range cs {
+		found, err := t.Trace(ctx, c)
+		if err != nil {
+			return tr, err
+		}
+		tr.Contacts = append(tr.Contacts, found...)
+		tr.Next.add(t.Next())
+		if t.keep {
+			tr.Sources = append(tr.Sources, t.Sources())
+		}
+	}
+	if len(cs) > 1 {
+		tr.Contacts = sortContacts(tr.Contacts)
+	}
+	if latest {
+		tr.Contacts = latestContacts(tr.Contacts)
+	}
+	return tr, nil
 }
 
 // add joins to n what another trace of the same case person gave.
