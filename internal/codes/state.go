@@ -111,11 +111,7 @@ func (st *state) setExposures(cp int64, cs []trace.Contact) []int64 {
 		case oi == i: // new to the case
 			st.byPerson[p] = append(st.byPerson[p], cp)
 		case nj == j: // no longer exposed to it
-			if rest := slices.DeleteFunc(st.byPerson[p], func(c int64) bool { return c == cp }); len(rest) > 0 {
-				st.byPerson[p] = rest
-			} else {
-				delete(st.byPerson, p)
-			}
+			st.unexpose(p, cp)
 		}
 	}
 	if len(cs) == 0 {
@@ -136,22 +132,60 @@ func (st *state) setWhole(now time.Time, tr trace.Traced) []int64 {
 }
 
 // setSome replaces the contacts of some people (sorted) with one case
-// person, and returns those whose contacts with it changed.
+// person, given sorted by person, and returns those whose contacts with it
+// changed. It changes the case person's contacts in place, each person's
+// where they are: a step changes a few people's contacts with cases of
+// tens of thousands.
 func (st *state) setSome(cp int64, people []int64, cs []trace.Contact) []int64 {
-	old := st.byCase[cp]
-	all := make([]trace.Contact, 0, len(old)+len(cs))
-	for i, j := 0, 0; i < len(old) || j < len(cs); {
-		if j == len(cs) || i < len(old) && old[i].Person < cs[j].Person {
-			if _, some := slices.BinarySearch(people, old[i].Person); !some {
-				all = append(all, old[i])
-			}
-			i++
-		} else {
-			all = append(all, cs[j])
-			j++
+	all := st.byCase[cp]
+	var changed []int64
+	for _, p := range people {
+		n := 0
+		for n < len(cs) && cs[n].Person == p {
+			n++
 		}
+		now := cs[:n]
+		cs = cs[n:]
+		i, j := personRange(all, p)
+		if slices.Equal(all[i:j], now) {
+			continue
+		}
+		changed = append(changed, p)
+		switch {
+		case i == j: // new to the case
+			st.byPerson[p] = append(st.byPerson[p], cp)
+		case len(now) == 0: // no longer exposed to it
+			st.unexpose(p, cp)
+		}
+		all = slices.Replace(all, i, j, now...)
 	}
-	return st.setExposures(cp, all)
+	if len(all) == 0 {
+		delete(st.byCase, cp)
+		delete(st.sources, cp)
+	} else {
+		st.byCase[cp] = all
+	}
+	return changed
+}
+
+// personRange returns where a person's contacts are in contacts sorted by
+// person, or where they would go.
+func personRange(cs []trace.Contact, person int64) (int, int) {
+	i, _ := slices.BinarySearchFunc(cs, person, func(c trace.Contact, p int64) int { return cmp.Compare(c.Person, p) })
+	j := i
+	for j < len(cs) && cs[j].Person == person {
+		j++
+	}
+	return i, j
+}
+
+// unexpose drops a case person from those a person was exposed to.
+func (st *state) unexpose(person, cp int64) {
+	if rest := slices.DeleteFunc(st.byPerson[person], func(c int64) bool { return c == cp }); len(rest) > 0 {
+		st.byPerson[person] = rest
+	} else {
+		delete(st.byPerson, person)
+	}
 }
 
 // contactsOf returns every contact of a person the keeper holds.
@@ -159,10 +193,8 @@ func (st *state) contactsOf(person int64) []trace.Contact {
 	var out []trace.Contact
 	for _, cp := range st.byPerson[person] {
 		cs := st.byCase[cp]
-		i, _ := slices.BinarySearchFunc(cs, person, func(c trace.Contact, p int64) int { return cmp.Compare(c.Person, p) })
-		for ; i < len(cs) && cs[i].Person == person; i++ {
-			out = append(out, cs[i])
-		}
+		i, j := personRange(cs, person)
+		out = append(out, cs[i:j]...)
 	}
 	return out
 }
